@@ -1,0 +1,19 @@
+import type { AuthProvider } from '@modelcontextprotocol/client';
+
+/**
+ * The seam between the MCP client layer and the OAuth engine. It is the SDK transports' `AuthProvider`
+ * (`token()` before every request, `onUnauthorized()` on a 401, after which the transport retries once)
+ * plus two hooks the client layer calls *outside* any request timeout:
+ *
+ * - `prepare()` before connecting: loads stored credentials (no network when none are needed) and, when the
+ *   caller allows interaction, runs a sign-in that a request timeout must not cut short.
+ * - `recover(error)` after a request failed: when the failure is one auth can fix (sign-in required, step-up
+ *   for `insufficient_scope`, a token revoked mid-session), it fixes it and returns `true`, and the client
+ *   layer retries the operation exactly once. It returns `false` for errors it does not own.
+ */
+export interface ConnectionAuth extends AuthProvider {
+  prepare(options?: { signal?: AbortSignal }): Promise<void>;
+  recover(error: unknown, options?: { signal?: AbortSignal; operation?: string }): Promise<boolean>;
+  /** Release timers or listeners held for this connection. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+import type { SerializedObject } from '../../core/serialization.ts';
+
+/** Identifies one stored record: one per (protected resource, authorization-server issuer). */
+export interface TokenRecordKey {
+  /** The canonical URI of the MCP server (RFC 8707 `resource`). */
+  resource: string;
+  /** The authorization server's `issuer` identifier (RFC 8414). */
+  issuer: string;
+}
+
+/** How the client came to have its `client_id`. */
+export type ClientRegistrationKind = 'pre_registered' | 'client_id_metadata_document' | 'dynamic';
+
+/** The client registration kept for one authorization server (RFC 7591 field names). */
+export interface StoredClient {
+  client_id: string;
+  /** Only for a dynamically registered confidential client; never for a pre-registered one (that lives in `Secret`). */
+  client_secret?: string;
+  /** Seconds since the epoch; 0 or absent: does not expire. */
+  client_secret_expires_at?: number;
+  token_endpoint_auth_method?: string;
+  redirect_uris?: string[];
+  registration: ClientRegistrationKind;
+  /** Seconds since the epoch. */
+  registered_at: number;
+}
+
+/** The tokens held for one (resource, issuer). */
+export interface StoredTokens {
+  access_token: string;
+  token_type: string;
+  /** Absolute expiry, seconds since the epoch. Absent: the server did not say. */
+  expires_at?: number;
+  /** Seconds since the epoch at which these tokens were issued (to scale the refresh skew to the lifetime). */
+  issued_at: number;
+  refresh_token?: string;
+  /** Space-separated granted scopes. */
+  scope?: string;
+}
+
+/** Discovery results worth caching between processes. */
+export interface StoredDiscovery {
+  /** RFC 9728 protected resource metadata, as received. */
+  protected_resource_metadata?: Record<string, unknown>;
+  /** RFC 8414 / OIDC authorization server metadata, as received. */
+  authorization_server_metadata?: Record<string, unknown>;
+  /** Seconds since the epoch. */
+  fetched_at: number;
+}
+
+/**
+ * One stored record. It holds the client registration, tokens, granted scopes, the issuer and cached
+ * discovery results — nothing else; never a PKCE verifier or an authorization code.
+ */
+export interface TokenRecord extends TokenRecordKey {
+  version: 1;
+  client?: StoredClient;
+  tokens?: StoredTokens;
+  discovery?: StoredDiscovery;
+  /** Seconds since the epoch. */
+  updated_at: number;
+}
+
+/** A held lock. `release()` is idempotent and only releases a lock this holder still owns. */
+export interface StoreLock {
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** How long the lock is valid before others may take it over (stale-lock recovery). Default 30 s. */
+  ttlMs?: number;
+  /** How long to wait for the lock before failing with `LOCK_TIMEOUT`. Default 60 s. */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Where tokens live. Implementations: `MemoryTokenStore`, `FileTokenStore`, `RedisTokenStore`.
+ * A lock keyed like a record lets one caller (task, process or machine) refresh or sign in while the
+ * others wait and then re-read.
+ */
+export interface TokenStore {
+  get(key: TokenRecordKey): Promise<TokenRecord | undefined>;
+  set(record: TokenRecord): Promise<void>;
+  delete(key: TokenRecordKey): Promise<void>;
+  /** Every record, or those of one `resource` (to use stored tokens before any network request). */
+  list(resource?: string): Promise<TokenRecord[]>;
+  /** Take the lock for `key` (a lock name, e.g. `refresh` or `sign-in`, is part of it). */
+  lock(key: TokenRecordKey, name: string, options?: LockOptions): Promise<StoreLock>;
+  /** Serialize by reference: type and location, never contents. */
+  toDict(): SerializedObject;
+}
