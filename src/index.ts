@@ -3,7 +3,27 @@
  * This file names every public export.
  */
 
+export type {
+  AuthorizationHandler,
+  AuthorizationSession,
+  CallbackMode,
+  EnterpriseOptions,
+  OAuthConfigOptions,
+  OAuthFlow,
+  RedirectOptions,
+  TokenEndpointAuthMethod,
+} from './auth/config.ts';
+export { OAuthConfig } from './auth/config.ts';
 export type { ConnectionAuth } from './auth/connection-auth.ts';
+export type { OAuthErrorCode } from './auth/errors.ts';
+export {
+  InsecureEndpointError,
+  InsufficientScopeError,
+  IssuerMismatchError,
+  OAuthError,
+  OAuthServerError,
+  ResourceMismatchError,
+} from './auth/errors.ts';
 // auth
 export type {
   LockOptions,

@@ -1,0 +1,136 @@
+import { McptoolError, quote } from '../core/errors.ts';
+
+/** Stable codes of the `OAuthError` family. */
+export type OAuthErrorCode =
+  | 'AUTH_REQUIRED'
+  | 'DISCOVERY_FAILED'
+  | 'ISSUER_MISMATCH'
+  | 'RESOURCE_MISMATCH'
+  | 'INSECURE_ENDPOINT'
+  | 'UNSAFE_URL'
+  | 'PKCE_UNSUPPORTED'
+  | 'REGISTRATION_FAILED'
+  | 'CLIENT_ID_REQUIRED'
+  | 'STATE_MISMATCH'
+  | 'ISS_MISMATCH'
+  | 'ACCESS_DENIED'
+  | 'AUTHORIZATION_FAILED'
+  | 'TOKEN_REQUEST_FAILED'
+  | 'INVALID_GRANT'
+  | 'INSUFFICIENT_SCOPE'
+  | 'SIGN_IN_REQUIRED'
+  | 'INTERACTION_REQUIRED'
+  | 'CALLBACK_TIMEOUT'
+  | 'CALLBACK_PORT_IN_USE'
+  | 'ABORTED'
+  | 'LOCK_TIMEOUT'
+  | 'STORE_CORRUPT'
+  | 'STORE_FAILED'
+  | 'INVALID_RESPONSE';
+
+/**
+ * Base of every OAuth error. `code` is stable; structured fields carry what callers branch on;
+ * `cause` is the underlying error (an oauth4webapi error, a network error). Messages quote server text
+ * and never contain a secret, token, code or verifier.
+ */
+export class OAuthError extends McptoolError {
+  declare readonly code: OAuthErrorCode;
+
+  constructor(code: OAuthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A metadata document's `issuer` (RFC 8414 §3.3) or a callback's `iss` (RFC 9207) is not the one expected. */
+export class IssuerMismatchError extends OAuthError {
+  readonly expected: string;
+  readonly received: string | undefined;
+
+  constructor(
+    code: 'ISSUER_MISMATCH' | 'ISS_MISMATCH',
+    what: string,
+    expected: string,
+    received: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      code,
+      `${what}: expected issuer ${quote(expected)}, received ${received === undefined ? 'none' : quote(received)}`,
+      options,
+    );
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** Protected resource metadata (RFC 9728 §3.3) names a resource other than the server asked for. */
+export class ResourceMismatchError extends OAuthError {
+  readonly expected: string;
+  readonly received: string | undefined;
+
+  constructor(expected: string, received: string | undefined, options?: { cause?: unknown }) {
+    super(
+      'RESOURCE_MISMATCH',
+      `Protected resource metadata names resource ${received === undefined ? '(none)' : quote(received)}, ` +
+        `but the server asked for is ${quote(expected)}; refusing to authorize`,
+      options,
+    );
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** An endpoint is `http:` on a non-loopback host, or a URL to open is not https / loopback http. */
+export class InsecureEndpointError extends OAuthError {
+  readonly url: string;
+
+  constructor(code: 'INSECURE_ENDPOINT' | 'UNSAFE_URL', what: string, url: string) {
+    super(
+      code,
+      code === 'UNSAFE_URL'
+        ? `Refusing to open ${what} ${quote(url)}: only https: URLs, or http: on a loopback host, are opened`
+        : `${what} ${quote(url)} must use https: (http: is allowed only on loopback hosts)`,
+    );
+    this.url = url;
+  }
+}
+
+/** The authorization server answered with an OAuth error (`error`, `error_description`). */
+export class OAuthServerError extends OAuthError {
+  /** The server's `error` value, e.g. `invalid_grant`. */
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(
+    code: OAuthErrorCode,
+    what: string,
+    details: { error?: string | undefined; errorDescription?: string | undefined; status?: number | undefined },
+    options?: { cause?: unknown },
+  ) {
+    const parts = [what];
+    if (details.error !== undefined) parts.push(`error ${quote(details.error)}`);
+    if (details.errorDescription !== undefined) parts.push(`description ${quote(details.errorDescription)}`);
+    if (details.status !== undefined) parts.push(`HTTP ${details.status}`);
+    super(code, parts.join(': '), options);
+    this.error = details.error;
+    this.errorDescription = details.errorDescription;
+    this.status = details.status;
+  }
+}
+
+/** The resource server asked for scopes the client could not obtain within the step-up limit. */
+export class InsufficientScopeError extends OAuthError {
+  readonly requiredScopes: string[];
+  readonly grantedScopes: string[];
+
+  constructor(requiredScopes: string[], grantedScopes: string[], message?: string) {
+    super(
+      'INSUFFICIENT_SCOPE',
+      message ??
+        `The server requires scope ${quote(requiredScopes.join(' '))}; granted ${quote(grantedScopes.join(' '))}`,
+    );
+    this.requiredScopes = requiredScopes;
+    this.grantedScopes = grantedScopes;
+  }
+}
