@@ -25,6 +25,10 @@ export {
   ResourceMismatchError,
 } from './auth/errors.ts';
 // auth
+export type { FileTokenStoreOptions } from './auth/store/file.ts';
+export { FileTokenStore } from './auth/store/file.ts';
+export { MemoryTokenStore } from './auth/store/memory.ts';
+export { defaultTokenStoreDir } from './auth/store/paths.ts';
 export type {
   LockOptions,
   StoredClient,
@@ -34,6 +38,7 @@ export type {
   TokenRecordKey,
   TokenStore,
 } from './auth/store/types.ts';
+export { withLock } from './auth/store/with-lock.ts';
 export type { Clock } from './core/clock.ts';
 export { InvalidOptionError, McptoolError, SecretError, SerializationError } from './core/errors.ts';
 export type { Logger } from './core/logger.ts';

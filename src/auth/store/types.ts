@@ -61,7 +61,10 @@ export interface TokenRecord extends TokenRecordKey {
   updated_at: number;
 }
 
-/** A held lock. `release()` is idempotent and only releases a lock this holder still owns. */
+/**
+ * A held lock. `release()` is idempotent, only releases a lock this holder still owns, and never rejects: a
+ * failure to release is reported through the store's logger, and the lock then expires after its ttl.
+ */
 export interface StoreLock {
   release(): Promise<void>;
 }
