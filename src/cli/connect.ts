@@ -1,0 +1,61 @@
+import { quote } from '../core/errors.ts';
+import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../mcp/server-info.ts';
+import { oauthOptionsOf, parseTimeout } from './args.ts';
+import { loadConfigFile } from './config.ts';
+import { UsageError } from './errors.ts';
+import type { CliIO } from './io.ts';
+import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
+import { resolveTarget, type TargetSpec } from './target.ts';
+import { createTokenStore } from './token-store.ts';
+
+/** A server the command will talk to, ready to connect. */
+export interface PreparedTarget {
+  spec: TargetSpec;
+  serverInfo: ServerInfo;
+  /** `--timeout` in ms, when given. */
+  timeoutMs: number | undefined;
+}
+
+/**
+ * Turn the parsed command line into a server info: resolve the target (URL, `--sse`, `--stdio`, `--config` name),
+ * map the OAuth options (HTTP targets only) and `--timeout`. Every problem is a `UsageError`.
+ */
+export async function prepareTarget(
+  values: Record<string, unknown>,
+  target: string | undefined,
+  io: CliIO,
+): Promise<PreparedTarget> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const timeoutMs = parseTimeout(str('timeout'));
+  const oauthOptions = oauthOptionsOf(values);
+  const configPath = str('config');
+  const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
+  const spec = resolveTarget({ target, sse: values['sse'] === true, stdio: str('stdio'), config });
+  if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
+    throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
+  }
+  const oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
+  return { spec, serverInfo: buildServerInfo(spec, oauth, timeoutMs), timeoutMs };
+}
+
+function buildServerInfo(
+  spec: TargetSpec,
+  oauth: Awaited<ReturnType<typeof buildOAuthConfig>>,
+  timeoutMs: number | undefined,
+): ServerInfo {
+  if (spec.kind === 'stdio') {
+    return new StdioServerInfo({
+      command: spec.command,
+      args: spec.args,
+      ...(spec.env !== undefined && { env: spec.env }),
+      ...(spec.cwd !== undefined && { cwd: spec.cwd }),
+    });
+  }
+  const options = {
+    url: spec.url,
+    ...(Object.keys(spec.headers).length > 0 && { headers: spec.headers }),
+    ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+    ...(oauth !== undefined && { oauth }),
+  };
+  return spec.kind === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
+}

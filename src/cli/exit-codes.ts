@@ -1,0 +1,74 @@
+import { OAuthError } from '../auth/errors.ts';
+import { InvalidOptionError, McptoolError } from '../core/errors.ts';
+import { EXIT, type ExitCode } from './errors.ts';
+
+/** The `code`s of mcptool errors and the exit code each maps to (CLI contract in DESIGN.md). */
+const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
+  USAGE: EXIT.USAGE,
+  INVALID_OPTION: EXIT.USAGE,
+  // An unknown tool name is a mistake on the command line (like an unknown command), not a tool's error report.
+  TOOL_NOT_FOUND: EXIT.USAGE,
+  // The variable a Secret.fromEnv() reads (a header or env value of the config) is unset: fix the environment.
+  SECRET_NOT_SET: EXIT.USAGE,
+  TOOL_ERROR: EXIT.TOOL_ERROR,
+  INVOCATION_FAILED: EXIT.TOOL_ERROR,
+  ABORTED: EXIT.TOOL_ERROR,
+  AUTH_REQUIRED: EXIT.AUTH,
+  CONNECTION_FAILED: EXIT.CONNECTION,
+  CONNECTION_TIMEOUT: EXIT.CONNECTION,
+  // No answer from the server in time: the server (or the way to it), not the tool, failed to respond.
+  INVOCATION_TIMEOUT: EXIT.CONNECTION,
+});
+
+/** The chain of `cause`s of an error, the error first (bounded, so a cycle cannot loop). */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let e: unknown = error;
+  while (e !== undefined && e !== null && chain.length < 10 && !chain.includes(e)) {
+    chain.push(e);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/**
+ * The exit code for an error the CLI caught: 1 the tool reported an error (`TOOL_ERROR`, a failed invocation),
+ * 2 usage (bad arguments, an unknown tool, an invalid option, an unset secret variable), 3 authorization failed
+ * (`AUTH_REQUIRED`, or any `OAuthError` anywhere in the cause chain), 4 connection failed (cannot connect,
+ * connect or invocation timeout). Anything unrecognized is 1.
+ */
+export function exitCodeFor(error: unknown): ExitCode {
+  const chain = causes(error);
+  if (chain.some((e) => e instanceof OAuthError)) return EXIT.AUTH;
+  const code =
+    error instanceof McptoolError || error instanceof InvalidOptionError
+      ? error.code
+      : (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && Object.hasOwn(EXIT_OF_CODE, code)) return EXIT_OF_CODE[code]!;
+  return EXIT.TOOL_ERROR;
+}
+
+/** A hint appended to the error line, saying how to fix what went wrong, when there is a useful one. */
+function hintFor(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'AUTH_REQUIRED':
+      return 'the server requires authorization; pass OAuth options (e.g. --client-id ID --client-secret-env VAR --flow client_credentials)';
+    case 'CONNECTION_TIMEOUT':
+    case 'INVOCATION_TIMEOUT':
+      return 'raise the limit with --timeout SECONDS';
+    case 'TOOL_NOT_FOUND':
+      return "run 'mcptool tools <target>' to list them";
+    default:
+      return undefined;
+  }
+}
+
+/** The one line the CLI prints on stderr for an error: `mcptool: <message>[ (hint)]`, whitespace collapsed. */
+export function errorLine(error: unknown): string {
+  const message =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : `unexpected failure: ${String(error)}`;
+  const hint = hintFor(error);
+  const text = (hint && !message.includes(hint) ? `${message} (${hint})` : message).replace(/\s*\n\s*/g, ' ').trim();
+  return `mcptool: ${text}\n`;
+}
