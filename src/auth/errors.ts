@@ -26,7 +26,8 @@ export type OAuthErrorCode =
   | 'LOCK_TIMEOUT'
   | 'STORE_CORRUPT'
   | 'STORE_FAILED'
-  | 'INVALID_RESPONSE';
+  | 'INVALID_RESPONSE'
+  | 'REQUEST_FAILED';
 
 /**
  * Base of every OAuth error. `code` is stable; structured fields carry what callers branch on;
