@@ -256,8 +256,8 @@ export class LoopbackListener {
           new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeIdleConnections();
+            // Ref'd on purpose: `await close()` must not let the process exit before the close completes.
             const force = setTimeout(() => server.closeAllConnections(), 1000);
-            force.unref();
             server.once('close', () => clearTimeout(force));
           }),
       ),
