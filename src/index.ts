@@ -48,3 +48,31 @@ export type { JsonValue, Serializable, SerializedObject } from './core/serializa
 export { deserialize } from './core/serialization.ts';
 
 // mcp
+export type {
+  CallToolOptions,
+  LogListener,
+  MCPClientOptions,
+  OperationOptions,
+  ProgressListener,
+  ServerLogEntry,
+  ToolProgress,
+} from './mcp/client.ts';
+export { createClient, MCPClient, SSEClient, StdioClient, StreamableHttpClient } from './mcp/client.ts';
+export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
+export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
+export { applyElicitationDefaults } from './mcp/elicitation.ts';
+export type { MCPErrorCode } from './mcp/errors.ts';
+export { MCPConnectionError, MCPError, MCPInvocationError, MCPToolNotFoundError } from './mcp/errors.ts';
+export type { MCPContentBlock, MCPToolResult } from './mcp/result.ts';
+export { contentBlockToText, resultToText } from './mcp/result.ts';
+export type { HttpServerInfoOptions, SecretValue, ServerInfo, StdioServerInfoOptions } from './mcp/server-info.ts';
+export {
+  SSEServerInfo,
+  StdioServerInfo,
+  StreamableHttpServerInfo,
+  serverInfoFromDict,
+} from './mcp/server-info.ts';
+export type { MCPToolOptions } from './mcp/tool.ts';
+export { MCPTool } from './mcp/tool.ts';
+export type { MCPToolsetOptions } from './mcp/toolset.ts';
+export { MCPToolset } from './mcp/toolset.ts';

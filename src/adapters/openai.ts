@@ -1,0 +1,102 @@
+/**
+ * OpenAI function-calling adapter (`mcptool/openai`): tool definitions for the Chat Completions API and an
+ * executor for the `tool_calls` the model returns. No dependency on the `openai` package.
+ *
+ * @example
+ * const { tools, execute } = await toOpenAITools(toolset);
+ * const completion = await openai.chat.completions.create({ model, messages, tools });
+ * for (const call of completion.choices[0].message.tool_calls ?? []) messages.push(await execute(call));
+ */
+import { quote } from '../core/errors.ts';
+import type { JsonSchema, Tool } from '../mcp/common.ts';
+import { MCPInvocationError } from '../mcp/errors.ts';
+import { resultToText } from '../mcp/result.ts';
+import { modelSafeNames } from './names.ts';
+import { type ToolSource, toolsOf } from './tools.ts';
+
+/** A function tool definition (OpenAI Chat Completions `tools[i]`). */
+export interface OpenAIFunctionTool {
+  type: 'function';
+  function: { name: string; description: string; parameters: JsonSchema };
+}
+
+/** A tool call from the model (`choices[0].message.tool_calls[i]`); `arguments` is a JSON string. */
+export interface OpenAIToolCall {
+  id: string;
+  type?: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** The message that answers a tool call. */
+export interface OpenAIToolMessage {
+  role: 'tool';
+  tool_call_id: string;
+  content: string;
+}
+
+/** Tool definitions plus their executor. */
+export interface OpenAITools {
+  tools: OpenAIFunctionTool[];
+  /**
+   * Run one tool call and return the `role: 'tool'` message for it. Problems the model can correct come back as
+   * the message's content, starting with `Error:` (arguments that are not a JSON object, an unknown function
+   * name, a tool result with `isError`); connection failures, timeouts and aborts throw.
+   */
+  execute(toolCall: OpenAIToolCall, options?: { signal?: AbortSignal }): Promise<OpenAIToolMessage>;
+}
+
+function parameters(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...schema, type: 'object' };
+  if (typeof out['properties'] !== 'object' || out['properties'] === null) out['properties'] = {};
+  return out;
+}
+
+/**
+ * The tools of a toolset as OpenAI function tools, named with model-safe names (`^[a-zA-Z0-9_-]{1,64}$`), and an
+ * executor that maps each name back to its MCP tool. Results are converted with `resultToText()`.
+ */
+export async function toOpenAITools(source: ToolSource): Promise<OpenAITools> {
+  const list = await toolsOf(source);
+  const names = modelSafeNames(list.map((t) => t.name));
+  const byName = new Map<string, Tool>(list.map((t, i) => [names[i]!, t]));
+  const tools: OpenAIFunctionTool[] = list.map((t, i) => ({
+    type: 'function',
+    function: { name: names[i]!, description: t.description, parameters: parameters(t.inputSchema) },
+  }));
+
+  async function execute(toolCall: OpenAIToolCall, options: { signal?: AbortSignal } = {}): Promise<OpenAIToolMessage> {
+    const reply = (content: string): OpenAIToolMessage => ({ role: 'tool', tool_call_id: toolCall.id, content });
+    const target = byName.get(toolCall.function.name);
+    if (!target) {
+      return reply(
+        `Error: there is no function ${quote(toolCall.function.name)}; use one of ${[...byName.keys()].join(', ')}`,
+      );
+    }
+    let args: unknown;
+    try {
+      const raw = toolCall.function.arguments;
+      args = raw === undefined || raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch (error) {
+      return reply(
+        `Error: the arguments are not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      return reply('Error: the arguments must be a JSON object');
+    }
+    try {
+      const result = await target.invoke(
+        args as Record<string, unknown>,
+        options.signal ? { signal: options.signal } : {},
+      );
+      return reply(resultToText(result));
+    } catch (error) {
+      if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR' && error.result !== undefined) {
+        return reply(`Error: ${resultToText(error.result as Parameters<typeof resultToText>[0])}`);
+      }
+      throw error;
+    }
+  }
+
+  return { tools, execute };
+}

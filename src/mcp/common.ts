@@ -1,0 +1,222 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/client';
+import { InvalidOptionError, quote } from '../core/errors.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import { optionalBoolean, optionalPositiveNumber, requireObject } from '../core/options.ts';
+import type { JsonValue, SerializedObject } from '../core/serialization.ts';
+import {
+  type CallToolOptions,
+  DEFAULT_INVOCATION_TIMEOUT,
+  type LogListener,
+  type MCPClient,
+  type ProgressListener,
+} from './client.ts';
+import type { ElicitationHandler } from './elicitation.ts';
+import { MCPInvocationError } from './errors.ts';
+import { acquireClient, type ClientLease } from './registry.ts';
+import { type MCPToolResult, resultToText } from './result.ts';
+import { isServerInfo, type ServerInfo } from './server-info.ts';
+
+/** A JSON Schema object (JSON Schema 2020-12, as MCP tool `inputSchema` / `outputSchema` use it). */
+export type JsonSchema = { [key: string]: unknown };
+
+/** Options of one tool invocation. */
+export interface InvokeOptions {
+  /** Aborts the call: the request is cancelled (`notifications/cancelled`) and `invoke` rejects with `ABORTED`. */
+  signal?: AbortSignal;
+  /** Overrides the invocation timeout, in ms. */
+  timeout?: number;
+  /** Receives this call's progress notifications (in addition to the tool's `onProgress`). */
+  onProgress?: ProgressListener;
+}
+
+/**
+ * A framework-neutral tool: what an agent needs to show a tool to a model and run it.
+ *
+ * `invoke` resolves with the whole MCP `CallToolResult` (use `resultToText()` for a model). A result with
+ * `isError: true` makes `invoke` reject with an `MCPInvocationError` whose `code` is `TOOL_ERROR` and whose
+ * `result` is that whole result, so a tool error is never mistaken for a success and is still available.
+ */
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  /** The JSON Schema of the arguments. */
+  readonly inputSchema: JsonSchema;
+  /** The JSON Schema of `structuredContent`, when the server declares one. */
+  readonly outputSchema?: JsonSchema | undefined;
+  /** The server's hints about the tool (read-only, destructive, …). */
+  readonly annotations?: ToolAnnotations | undefined;
+  invoke(args?: Record<string, unknown>, options?: InvokeOptions): Promise<MCPToolResult>;
+}
+
+/** A set of tools with one lifetime. */
+export interface Toolset {
+  /** The tools; empty until `warmUp()` has completed. */
+  readonly tools: readonly Tool[];
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options shared by `MCPTool` and `MCPToolset`. */
+export interface MCPConnectionOptions {
+  serverInfo: ServerInfo;
+  /** How long connecting may take, in ms. Default: the HTTP server info's `timeout`, else 30000. */
+  connectionTimeout?: number;
+  /** How long a tool call may take, in ms. Default 60000. */
+  invocationTimeout?: number;
+  /** Connect at construction (in the background) instead of at first use. Default false. */
+  eagerConnect?: boolean;
+  logger?: Logger;
+  /** Receives the server's elicitation requests made during this tool's (or toolset's) calls. */
+  elicitationHandler?: ElicitationHandler;
+  /** Receives the progress notifications of this tool's (or toolset's) calls. */
+  onProgress?: ProgressListener;
+  /** Receives the log entries of the server (shared by everything connected to that server). */
+  onLog?: LogListener;
+  /** The fetch used by the HTTP transports and the OAuth engine. */
+  fetch?: typeof fetch;
+}
+
+/** Validated common options. */
+export interface NormalizedConnectionOptions {
+  serverInfo: ServerInfo;
+  connectionTimeout: number | undefined;
+  invocationTimeout: number;
+  eagerConnect: boolean;
+  logger: Logger;
+  elicitationHandler: ElicitationHandler | undefined;
+  onProgress: ProgressListener | undefined;
+  onLog: LogListener | undefined;
+  fetch: typeof fetch | undefined;
+}
+
+function optionalFunction<T>(value: unknown, field: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new InvalidOptionError(field, 'must be a function');
+  return value as T;
+}
+
+/** Validate the common options once, naming the field at fault. */
+export function normalizeConnectionOptions(options: unknown, what: string): NormalizedConnectionOptions {
+  const o = requireObject(options, what);
+  if (!isServerInfo(o['serverInfo'])) {
+    throw new InvalidOptionError(
+      'serverInfo',
+      'must be a StreamableHttpServerInfo, SSEServerInfo or StdioServerInfo instance',
+    );
+  }
+  const logger = o['logger'];
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || !('warn' in logger))) {
+    throw new InvalidOptionError('logger', 'must be a Logger (debug, info, warn, error)');
+  }
+  return {
+    serverInfo: o['serverInfo'],
+    connectionTimeout: optionalPositiveNumber(o['connectionTimeout'], 'connectionTimeout'),
+    invocationTimeout:
+      optionalPositiveNumber(o['invocationTimeout'], 'invocationTimeout') ?? DEFAULT_INVOCATION_TIMEOUT,
+    eagerConnect: optionalBoolean(o['eagerConnect'], 'eagerConnect') ?? false,
+    logger: (logger as Logger | undefined) ?? silentLogger,
+    elicitationHandler: optionalFunction<ElicitationHandler>(o['elicitationHandler'], 'elicitationHandler'),
+    onProgress: optionalFunction<ProgressListener>(o['onProgress'], 'onProgress'),
+    onLog: optionalFunction<LogListener>(o['onLog'], 'onLog'),
+    fetch: optionalFunction<typeof fetch>(o['fetch'], 'fetch'),
+  };
+}
+
+/** The serialized form of the common options (handlers, logger and fetch are not serialized). */
+export function connectionOptionsToDict(o: NormalizedConnectionOptions): { [key: string]: JsonValue } {
+  const d: { [key: string]: JsonValue } = { server_info: o.serverInfo.toDict() };
+  if (o.connectionTimeout !== undefined) d['connection_timeout'] = o.connectionTimeout;
+  d['invocation_timeout'] = o.invocationTimeout;
+  d['eager_connect'] = o.eagerConnect;
+  return d;
+}
+
+/** Read the common options back from a dict. */
+export function connectionOptionsFromDict(
+  d: SerializedObject,
+  serverInfoFromDict: (dict: unknown) => ServerInfo,
+): Omit<MCPConnectionOptions, 'logger'> {
+  const options: Omit<MCPConnectionOptions, 'logger'> = { serverInfo: serverInfoFromDict(d['server_info']) };
+  if (typeof d['connection_timeout'] === 'number') options.connectionTimeout = d['connection_timeout'];
+  if (typeof d['invocation_timeout'] === 'number') options.invocationTimeout = d['invocation_timeout'];
+  if (typeof d['eager_connect'] === 'boolean') options.eagerConnect = d['eager_connect'];
+  return options;
+}
+
+/** Validate tool arguments: a plain object (MCP `tools/call` `arguments`). */
+export function checkArguments(args: unknown): Record<string, unknown> {
+  if (args === undefined) return {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new InvalidOptionError('args', 'tool arguments must be a JSON object');
+  }
+  return args as Record<string, unknown>;
+}
+
+/**
+ * One reference to the shared connection of a server, with this holder's listeners. Opens lazily, closes by
+ * releasing the reference (the last holder's release closes the connection).
+ */
+export class ConnectionHolder {
+  readonly #options: NormalizedConnectionOptions;
+  #lease: ClientLease | undefined;
+  #removers: (() => void)[] = [];
+
+  constructor(options: NormalizedConnectionOptions) {
+    this.#options = options;
+  }
+
+  /** The shared client, connected. */
+  async open(signal?: AbortSignal): Promise<MCPClient> {
+    if (!this.#lease) {
+      const o = this.#options;
+      const lease = acquireClient(o.serverInfo, {
+        logger: o.logger,
+        ...(o.connectionTimeout !== undefined && { connectionTimeout: o.connectionTimeout }),
+        ...(o.fetch && { fetch: o.fetch }),
+      });
+      this.#lease = lease;
+      if (o.onLog) this.#removers.push(lease.client.addLogListener(o.onLog));
+      if (o.elicitationHandler) this.#removers.push(lease.client.addElicitationHandler(o.elicitationHandler));
+    }
+    const client = this.#lease.client;
+    await client.connect({
+      ...(signal && { signal }),
+      ...(this.#options.connectionTimeout !== undefined && { timeout: this.#options.connectionTimeout }),
+    });
+    return client;
+  }
+
+  /** Call a tool with this holder's timeout and handlers; a result with `isError` is thrown as `TOOL_ERROR`. */
+  async call(client: MCPClient, name: string, args: Record<string, unknown>, options: InvokeOptions = {}) {
+    const o = this.#options;
+    const listeners = [o.onProgress, options.onProgress].filter((l): l is ProgressListener => l !== undefined);
+    const callOptions: CallToolOptions = {
+      timeout: options.timeout ?? o.invocationTimeout,
+      signal: options.signal,
+      elicitationHandler: o.elicitationHandler,
+      onProgress: listeners.length
+        ? (progress) => {
+            for (const listener of listeners) listener(progress);
+          }
+        : undefined,
+    };
+    const result = await client.callTool(name, args, callOptions);
+    if (result.isError === true) {
+      const text = resultToText(result)
+        .trim()
+        .replace(/\s*\n\s*/g, ' ');
+      throw new MCPInvocationError('TOOL_ERROR', name, args, `reported an error: ${quote(text || '(no message)')}`, {
+        result,
+      });
+    }
+    return result;
+  }
+
+  /** Release this holder's reference. Idempotent. */
+  async close(): Promise<void> {
+    const lease = this.#lease;
+    this.#lease = undefined;
+    for (const remove of this.#removers.splice(0)) remove();
+    await lease?.release();
+  }
+}

@@ -1,0 +1,100 @@
+import { McptoolError, quote } from '../core/errors.ts';
+
+/** Stable codes of the `MCPError` family. */
+export type MCPErrorCode =
+  | 'CONNECTION_FAILED'
+  | 'AUTH_REQUIRED'
+  | 'CONNECTION_TIMEOUT'
+  | 'TOOL_NOT_FOUND'
+  | 'INVOCATION_FAILED'
+  | 'TOOL_ERROR'
+  | 'INVOCATION_TIMEOUT'
+  | 'ABORTED';
+
+/**
+ * Base of every error of the MCP layer (server infos aside, which throw `InvalidOptionError`).
+ * `code` is stable; `cause` is the underlying SDK, network or OAuth error.
+ */
+export class MCPError extends McptoolError {
+  declare readonly code: MCPErrorCode;
+
+  constructor(code: MCPErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The connection to an MCP server could not be opened, was lost, or was refused for lack of authorization.
+ *
+ * - `CONNECTION_FAILED`: the server could not be reached or the MCP handshake failed (MCP Lifecycle, Initialization).
+ * - `AUTH_REQUIRED`: the server answered 401 and no OAuth engine could satisfy it (MCP Authorization §2.x).
+ * - `CONNECTION_TIMEOUT`: connecting took longer than the connection timeout.
+ */
+export class MCPConnectionError extends MCPError {
+  declare readonly code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT';
+  /** A description of the server (URL or command line), never a credential. */
+  readonly server: string;
+  /** What was being done: `connect`, `listTools`, `callTool`. */
+  readonly operation: string;
+
+  constructor(
+    code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT',
+    server: string,
+    operation: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${operation} to MCP server ${server} failed: ${detail}`, options);
+    this.server = server;
+    this.operation = operation;
+  }
+}
+
+/** A tool name was asked for that the server does not offer (MCP Tools, `tools/list`). */
+export class MCPToolNotFoundError extends MCPError {
+  declare readonly code: 'TOOL_NOT_FOUND';
+  /** The name that was asked for. */
+  readonly toolName: string;
+  /** The names the server offers. */
+  readonly availableTools: readonly string[];
+  readonly server: string;
+
+  constructor(toolName: string, availableTools: readonly string[], server: string) {
+    const list = availableTools.length === 0 ? 'none' : availableTools.map((n) => quote(n)).join(', ');
+    super('TOOL_NOT_FOUND', `MCP server ${server} has no tool ${quote(toolName)}; available tools: ${list}`);
+    this.toolName = toolName;
+    this.availableTools = Object.freeze([...availableTools]);
+    this.server = server;
+  }
+}
+
+/**
+ * A tool call failed.
+ *
+ * - `INVOCATION_FAILED`: the request failed (protocol error, connection lost mid-call, invalid arguments).
+ * - `TOOL_ERROR`: the tool ran and returned a result with `isError: true` (MCP Tools, "Error Handling");
+ *   the whole result is in {@link MCPInvocationError.result}.
+ * - `INVOCATION_TIMEOUT`: no result within the invocation timeout.
+ * - `ABORTED`: the caller's `AbortSignal` fired.
+ */
+export class MCPInvocationError extends MCPError {
+  declare readonly code: 'INVOCATION_FAILED' | 'TOOL_ERROR' | 'INVOCATION_TIMEOUT' | 'ABORTED';
+  readonly toolName: string;
+  /** The arguments the tool was called with. */
+  readonly arguments: Readonly<Record<string, unknown>>;
+  /** For `TOOL_ERROR`: the server's whole `CallToolResult`. */
+  readonly result: unknown;
+
+  constructor(
+    code: 'INVOCATION_FAILED' | 'TOOL_ERROR' | 'INVOCATION_TIMEOUT' | 'ABORTED',
+    toolName: string,
+    args: Readonly<Record<string, unknown>>,
+    detail: string,
+    options?: { cause?: unknown; result?: unknown },
+  ) {
+    super(code, `Tool ${quote(toolName)} ${detail}`, options);
+    this.toolName = toolName;
+    this.arguments = args;
+    this.result = options?.result;
+  }
+}
