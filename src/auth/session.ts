@@ -1,6 +1,15 @@
-import type { Logger } from '../core/logger.ts';
-import type { OAuthConfig } from './config.ts';
+import { type AuthProvider, InsufficientScopeError as SdkInsufficientScopeError } from '@modelcontextprotocol/client';
+import type { Clock } from '../core/clock.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import { OAuthConfig } from './config.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
+import { createAuthServices } from './engine/default-services.ts';
+import { OAuthEngine } from './engine/engine.ts';
+import { OAuthError } from './errors.ts';
+import type { FetchLike } from './http.ts';
+import { createDefaultAuthorizationHandler } from './interactive/handler.ts';
+import { FileTokenStore } from './store/file.ts';
+import type { TokenStore } from './store/types.ts';
 
 /** What the MCP layer passes to build the auth of one HTTP connection. */
 export interface ConnectionAuthOptions {
@@ -10,15 +19,119 @@ export interface ConnectionAuthOptions {
   oauth: OAuthConfig | false | undefined;
   /** Whether interactive sign-in may be started (false for background work). Default true. */
   interactive?: boolean;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   logger?: Logger;
+  clock?: Clock;
+}
+
+type UnauthorizedContext = Parameters<NonNullable<AuthProvider['onUnauthorized']>>[0];
+
+const defaultConfigs = new Map<string, OAuthConfig>();
+const engines = new WeakMap<OAuthConfig, Map<string, OAuthEngine>>();
+let defaultStore: TokenStore | undefined;
+
+/**
+ * The engine of one (server, configuration): shared by every connection, tool and toolset in the process that
+ * uses the same server with the same `OAuthConfig` object (or, without one, the same defaults), so that they
+ * share one set of credentials and one in-flight renewal.
+ */
+export function engineFor(options: ConnectionAuthOptions): OAuthEngine | undefined {
+  if (options.oauth === false) return undefined;
+  const href = options.serverUrl.href;
+  let config = options.oauth;
+  if (config === undefined) {
+    config = defaultConfigs.get(href) ?? new OAuthConfig();
+    defaultConfigs.set(href, config);
+  }
+  let byServer = engines.get(config);
+  if (!byServer) {
+    byServer = new Map();
+    engines.set(config, byServer);
+  }
+  let engine = byServer.get(href);
+  if (!engine) {
+    const logger = options.logger ?? silentLogger;
+    const cfg = config;
+    engine = new OAuthEngine({
+      serverUrl: options.serverUrl,
+      config: cfg,
+      services: createAuthServices({ fetch: options.fetch, logger, requestTimeoutMs: cfg.requestTimeoutMs }),
+      store: cfg.tokenStore ?? (defaultStore ??= new FileTokenStore({ logger })),
+      handler: () =>
+        cfg.authorizationHandler ??
+        createDefaultAuthorizationHandler({
+          callback: cfg.callback === 'device' ? 'auto' : cfg.callback,
+          redirect: cfg.redirect,
+          timeoutMs: cfg.authorizationTimeoutMs,
+          logger,
+        }),
+      logger,
+      clock: options.clock,
+    });
+    byServer.set(href, engine);
+  }
+  return engine;
+}
+
+/** Walk an error's `cause` chain. */
+function* causes(error: unknown): Generator<unknown> {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+class EngineConnectionAuth implements ConnectionAuth {
+  readonly #engine: OAuthEngine;
+  readonly #interactive: boolean;
+
+  constructor(engine: OAuthEngine, interactive: boolean) {
+    this.#engine = engine;
+    this.#interactive = interactive;
+  }
+
+  token(): Promise<string | undefined> {
+    return this.#engine.accessToken();
+  }
+
+  onUnauthorized(ctx: UnauthorizedContext): Promise<void> {
+    return this.#engine.onUnauthorized(ctx.response);
+  }
+
+  async prepare(options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.#engine.load();
+    // Renews a stored token that is about to expire before the connection starts (no network otherwise).
+    await this.#engine.accessToken(options.signal);
+  }
+
+  async recover(error: unknown, options: { signal?: AbortSignal; operation?: string } = {}): Promise<boolean> {
+    for (const e of causes(error)) {
+      if (e instanceof OAuthError && e.code === 'SIGN_IN_REQUIRED') {
+        if (!this.#interactive) return false;
+        await this.#engine.signIn(options.signal);
+        return true;
+      }
+      if (SdkInsufficientScopeError.isInstance(e)) {
+        await this.#engine.stepUp(e.requiredScope, options.operation ?? 'request', options.signal);
+        return true;
+      }
+      if (e instanceof OAuthError) return false;
+    }
+    if (this.#engine.signInRequired && this.#interactive) {
+      await this.#engine.signIn(options.signal);
+      return true;
+    }
+    return false;
+  }
 }
 
 /**
- * Build the OAuth engine of one HTTP connection, or `undefined` when OAuth is off.
- * (Engine in progress: for now this returns `undefined`, so a 401 surfaces as `AUTH_REQUIRED`.)
+ * Build the OAuth side of one HTTP connection (MCP Authorization 2025-11-25), or `undefined` when OAuth is off
+ * (`oauth: false`). Without an `OAuthConfig`, the defaults apply on the first 401: discovery, dynamic client
+ * registration and an interactive sign-in.
  */
 export function createConnectionAuth(options: ConnectionAuthOptions): ConnectionAuth | undefined {
-  if (options.oauth === false) return undefined;
-  return undefined;
+  const engine = engineFor(options);
+  return engine ? new EngineConnectionAuth(engine, options.interactive ?? true) : undefined;
 }

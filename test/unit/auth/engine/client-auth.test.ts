@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type * as oauth from 'oauth4webapi';
@@ -66,7 +66,7 @@ describe('private_key_jwt keys (RFC 7523)', () => {
       ['ec', { namedCurve: 'P-256' }],
       ['ed25519', {}],
     ] as const) {
-      const { privateKey } = generateKeyPairSync(type as 'rsa', opts as never);
+      const { privateKey } = generateKeyPairSync(type as 'rsa', opts as never) as unknown as { privateKey: KeyObject };
       const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
       const fromPem = await importPrivateKey(pem);
       assert.equal(fromPem.key.type, 'private');

@@ -1,0 +1,78 @@
+import type * as oauth from 'oauth4webapi';
+import type { Logger } from '../../core/logger.ts';
+import { type DiscoveryCache, discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { canonicalResourceUri } from '../discovery/well-known.ts';
+import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
+import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
+import type { TokenRecord } from '../store/types.ts';
+import { exchangeIdTokenForIdJag } from './enterprise.ts';
+import type { AuthServices, DiscoveryResult } from './services.ts';
+
+function toResult(
+  found: Awaited<ReturnType<typeof discover>>,
+  resourceMetadataUrl: string | undefined,
+): DiscoveryResult {
+  const prm = found.protectedResource;
+  return {
+    // The protected resource metadata's `resource` (validated to identify the server) when there is one.
+    resource: prm?.resource ?? found.resource,
+    resourceMetadataUrl,
+    authorizationServer: found.authorizationServer,
+    resourceScopes: prm?.scopes_supported ? [...prm.scopes_supported] : undefined,
+    challengeScopes: found.challengeScopes,
+    legacy: found.legacy,
+    toStored(nowSeconds) {
+      return {
+        ...(prm && { protected_resource_metadata: { ...prm } as Record<string, unknown> }),
+        authorization_server_metadata: { ...found.authorizationServer } as Record<string, unknown>,
+        fetched_at: nowSeconds,
+      };
+    },
+  };
+}
+
+/**
+ * The default {@link AuthServices}: discovery on oauth4webapi (RFC 9728, RFC 8414, OIDC Discovery), every request
+ * through the hardened fetch (https outside loopback, no redirects, timeouts, body cap), and `allowInsecureRequests`
+ * decided per URL (loopback only).
+ */
+export function createAuthServices(options: {
+  fetch?: FetchLike | undefined;
+  logger: Logger;
+  requestTimeoutMs?: number | undefined;
+}): AuthServices {
+  const fetch = hardenFetch({ fetch: options.fetch, logger: options.logger, timeoutMs: options.requestTimeoutMs });
+  const cache: DiscoveryCache = new Map();
+  return {
+    logger: options.logger,
+    fetch: (url, init) => fetch(url, init),
+    requestOptions: (url, signal) => oauth4webapiOptions(url, { fetch, signal }),
+    parseChallenge: (response) => bearerChallengeFrom(response),
+    canonicalResource: (serverUrl) => canonicalResourceUri(serverUrl),
+    async discover({ serverUrl, challenge, signal }) {
+      if (challenge?.resourceMetadata !== undefined) cache.delete(canonicalResourceUri(serverUrl));
+      const found = await discover({ serverUrl, challenge, fetch, signal, logger: options.logger, cache });
+      return toResult(found, challenge?.resourceMetadata);
+    },
+    fromCache(serverUrl, record: TokenRecord) {
+      const as = record.discovery?.authorization_server_metadata as oauth.AuthorizationServer | undefined;
+      if (!as || typeof as.issuer !== 'string' || as.issuer !== record.issuer) return undefined;
+      const prm = record.discovery?.protected_resource_metadata as oauth.ResourceServer | undefined;
+      const found = {
+        resource: canonicalResourceUri(serverUrl),
+        authorizationServer: as,
+        legacy: prm === undefined,
+        synthesized: false,
+        ...(prm && { protectedResource: prm }),
+      };
+      cache.set(canonicalResourceUri(serverUrl), found);
+      return toResult(found, undefined);
+    },
+    exchangeForIdJag: (request) =>
+      exchangeIdTokenForIdJag(
+        request,
+        (issuer, signal) => discoverAuthorizationServer({ issuer, fetch, signal, logger: options.logger }),
+        (url, signal) => oauth4webapiOptions(url, { fetch, signal }),
+      ),
+  };
+}

@@ -1,0 +1,383 @@
+import type * as oauth from 'oauth4webapi';
+import { type Clock, epochSeconds, systemClock } from '../../core/clock.ts';
+import { quote } from '../../core/errors.ts';
+import { type Logger, silentLogger } from '../../core/logger.ts';
+import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
+import { InsufficientScopeError, OAuthError } from '../errors.ts';
+import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
+import { clientAuthFor, selectAuthMethod } from './client-auth.ts';
+import {
+  assertionGrant,
+  authorizationCodeGrant,
+  clientCredentialsGrant,
+  type GrantContext,
+  refreshGrant,
+  tokenError,
+} from './grants.ts';
+import { ensureClient, toOauthClient } from './registration.ts';
+import { coversScopes, selectScopes, splitScope, unionScopes } from './scopes.ts';
+import type { AuthServices, BearerChallenge, DiscoveryResult } from './services.ts';
+import { needsRenewal, toStoredTokens } from './tokens.ts';
+
+/** Why tokens are being renewed. */
+interface RenewRequest {
+  /** The access token that failed or is expiring; a concurrent renewal that already replaced it satisfies us. */
+  failedToken: string | undefined;
+  challenge?: BearerChallenge | undefined;
+  /** Scopes the resource server demanded (step-up): renewal must cover them. */
+  requiredScopes?: string[] | undefined;
+  /** Whether an interactive authorization may be started now. */
+  interactive: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * The OAuth 2.1 client of one MCP server (MCP Authorization 2025-11-25). One engine serves every connection,
+ * tool and toolset of the same server and configuration in a process: renewals are single-flight here, and the
+ * token store's lock makes them single-flight across processes and machines. Discovery starts only on a 401,
+ * so a server that never asks for authorization sees no extra request.
+ */
+export class OAuthEngine {
+  readonly serverUrl: URL;
+  readonly config: OAuthConfig;
+  readonly #services: AuthServices;
+  readonly #store: TokenStore;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #handler: () => AuthorizationHandler;
+  #discovery: DiscoveryResult | undefined;
+  #record: TokenRecord | undefined;
+  #loaded: Promise<void> | undefined;
+  #inflight: Promise<void> | undefined;
+  #signInRequired = false;
+  #lastChallenge: BearerChallenge | undefined;
+  readonly #stepUps = new Map<string, number>();
+  #requestedScopes: string[] | undefined;
+
+  constructor(options: {
+    serverUrl: URL;
+    config: OAuthConfig;
+    services: AuthServices;
+    store: TokenStore;
+    handler: () => AuthorizationHandler;
+    logger?: Logger | undefined;
+    clock?: Clock | undefined;
+  }) {
+    this.serverUrl = options.serverUrl;
+    this.config = options.config;
+    this.#services = options.services;
+    this.#store = options.store;
+    this.#handler = options.handler;
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The resource this engine keys its records by (RFC 8707 canonical URI unless configured). */
+  get resource(): string {
+    return this.#discovery?.resource ?? this.config.resource ?? this.#services.canonicalResource(this.serverUrl);
+  }
+
+  /** Whether the last 401 could only be answered by an interactive sign-in. */
+  get signInRequired(): boolean {
+    return this.#signInRequired;
+  }
+
+  /** Load a stored record for this server, with no network request. */
+  async load(): Promise<void> {
+    this.#loaded ??= (async () => {
+      const records = await this.#store.list(this.resource);
+      const usable = records.filter((r) => r.tokens !== undefined || r.client !== undefined);
+      usable.sort((a, b) => b.updated_at - a.updated_at);
+      const record = usable[0];
+      if (record) {
+        this.#record = record;
+        const asMeta = record.discovery?.authorization_server_metadata;
+        if (asMeta && !this.#discovery) {
+          this.#discovery = this.#services.fromCache(this.serverUrl, record);
+        }
+      }
+    })();
+    await this.#loaded;
+  }
+
+  /** The current access token (renewed first when it is about to expire), or undefined when none is held. */
+  async accessToken(signal?: AbortSignal): Promise<string | undefined> {
+    await this.load();
+    const tokens = this.#record?.tokens;
+    if (!tokens) return undefined;
+    if (needsRenewal(tokens, epochSeconds(this.#clock), this.config.refreshSkewSeconds)) {
+      try {
+        await this.renew({ failedToken: tokens.access_token, interactive: false, signal });
+      } catch (error) {
+        this.#logger.debug('proactive token renewal failed; sending the current token', {
+          code: (error as { code?: string }).code,
+        });
+      }
+    }
+    return this.#record?.tokens?.access_token;
+  }
+
+  /**
+   * Renew tokens: refresh, else a new client-credentials / enterprise grant, else (when `interactive`) a new
+   * authorization. Concurrent callers share one renewal; a renewal that another caller (task, process, machine)
+   * completed meanwhile is reused instead of repeated.
+   */
+  renew(request: RenewRequest): Promise<void> {
+    if (this.#inflight) return this.#inflight;
+    const run = this.#renew(request).finally(() => {
+      if (this.#inflight === run) this.#inflight = undefined;
+    });
+    this.#inflight = run;
+    return run;
+  }
+
+  /** Handle a 401 from the resource server (the transport retries once afterwards). */
+  async onUnauthorized(response: Response, signal?: AbortSignal): Promise<void> {
+    const challenge = this.#services.parseChallenge(response);
+    this.#lastChallenge = challenge;
+    await this.load();
+    const failedToken = this.#record?.tokens?.access_token;
+    await this.renew({ failedToken, challenge, interactive: false, signal });
+  }
+
+  /** Sign in interactively now (outside any request timeout). */
+  async signIn(signal?: AbortSignal): Promise<void> {
+    await this.load();
+    await this.renew({
+      failedToken: this.#record?.tokens?.access_token,
+      challenge: this.#lastChallenge,
+      interactive: true,
+      signal,
+    });
+  }
+
+  /**
+   * Step-up after 403 `insufficient_scope` (MCP 2025-11-25 "Step-Up Authorization Flow"): request the union of the
+   * granted and the challenged scopes, at most `maxStepUpAttempts` times per operation, then `INSUFFICIENT_SCOPE`.
+   */
+  async stepUp(requiredScope: string | undefined, operation: string, signal?: AbortSignal): Promise<void> {
+    const required = splitScope(requiredScope);
+    const attempts = (this.#stepUps.get(operation) ?? 0) + 1;
+    this.#stepUps.set(operation, attempts);
+    const granted = splitScope(this.#record?.tokens?.scope);
+    if (attempts > this.config.maxStepUpAttempts) {
+      throw new InsufficientScopeError(
+        required,
+        granted,
+        `The server still requires scope ${quote(required.join(' '))} for ${quote(operation)} after ` +
+          `${this.config.maxStepUpAttempts} step-up attempt(s); granted ${quote(granted.join(' '))}`,
+      );
+    }
+    await this.load();
+    const requiredScopes = unionScopes(this.#requestedScopes, granted, required);
+    await this.renew({
+      failedToken: this.#record?.tokens?.access_token,
+      requiredScopes,
+      interactive: true,
+      signal,
+    });
+  }
+
+  /** Forget the step-up count of an operation that succeeded. */
+  operationSucceeded(operation: string): void {
+    this.#stepUps.delete(operation);
+  }
+
+  /** Delete the stored record of this server (for `mcptool logout`). */
+  async forget(): Promise<TokenRecord | undefined> {
+    await this.load();
+    const record = this.#record;
+    if (record) await this.#store.delete(record);
+    this.#record = undefined;
+    return record;
+  }
+
+  async #discover(challenge: BearerChallenge | undefined, signal: AbortSignal | undefined): Promise<DiscoveryResult> {
+    const fresh =
+      challenge?.resourceMetadata !== undefined && this.#discovery?.resourceMetadataUrl !== challenge.resourceMetadata;
+    if (!this.#discovery || fresh) {
+      this.#discovery = await this.#services.discover({ serverUrl: this.serverUrl, challenge, signal });
+    }
+    return this.#discovery;
+  }
+
+  async #renew(request: RenewRequest): Promise<void> {
+    const discovery = await this.#discover(request.challenge, request.signal);
+    const key: TokenRecordKey = { resource: discovery.resource, issuer: discovery.authorizationServer.issuer };
+    const interactiveFlow = this.config.resolvedFlow === 'authorization_code' && !this.config.enterprise;
+    const ttlMs = request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : 30_000;
+    const lock = await this.#store.lock(key, 'tokens', {
+      ttlMs,
+      waitMs: ttlMs + 5_000,
+      ...(request.signal && { signal: request.signal }),
+    });
+    try {
+      const stored = await this.#store.get(key);
+      const tokens = stored?.tokens;
+      if (
+        tokens &&
+        tokens.access_token !== request.failedToken &&
+        !needsRenewal(tokens, epochSeconds(this.#clock), this.config.refreshSkewSeconds) &&
+        (!request.requiredScopes || coversScopes(splitScope(tokens.scope), request.requiredScopes))
+      ) {
+        this.#record = stored;
+        this.#signInRequired = false;
+        return;
+      }
+      let record: TokenRecord = stored ?? { ...key, version: 1, updated_at: epochSeconds(this.#clock) };
+      record.discovery = discovery.toStored(epochSeconds(this.#clock));
+      const newTokens = await this.#obtain(record, discovery, request);
+      record = { ...record, tokens: newTokens, updated_at: epochSeconds(this.#clock) };
+      // Persist (a rotated refresh token above all) before the new access token is used.
+      await this.#store.set(record);
+      this.#record = record;
+      this.#signInRequired = false;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async #obtain(record: TokenRecord, discovery: DiscoveryResult, request: RenewRequest): Promise<StoredTokens> {
+    const as = discovery.authorizationServer;
+    const now = () => epochSeconds(this.#clock);
+    const stepUp = request.requiredScopes !== undefined;
+    const previous = record.tokens;
+
+    // 1. Refresh (RFC 6749 §6), unless the scope must widen (refresh cannot widen scope).
+    if (previous?.refresh_token && record.client && !stepUp) {
+      try {
+        const ctx = await this.#grantContext(as, record.client, discovery, request.signal);
+        const response = await refreshGrant(ctx, previous.refresh_token);
+        this.#logger.debug('access token refreshed', { issuer: as.issuer });
+        return toStoredTokens(response, now(), previous);
+      } catch (error) {
+        if (
+          !(error instanceof OAuthError) ||
+          (error.code !== 'INVALID_GRANT' && error.code !== 'TOKEN_REQUEST_FAILED')
+        ) {
+          throw error;
+        }
+        this.#logger.info('refresh failed; the stored tokens are dropped', { code: error.code });
+        delete record.tokens;
+        await this.#store.set({ ...record, updated_at: now() });
+      }
+    }
+
+    const scopes =
+      request.requiredScopes ??
+      selectScopes({
+        configured: this.config.scopes,
+        challenge: request.challenge?.scope ?? discovery.challengeScopes,
+        resourceScopes: discovery.resourceScopes,
+        authorizationServerScopes: as.scopes_supported,
+        wantsRefreshToken: this.config.resolvedFlow === 'authorization_code' && !this.config.enterprise,
+      });
+    this.#requestedScopes = scopes;
+    const scopeString = scopes?.join(' ');
+
+    // 2. Enterprise-managed authorization (SEP-990): ID token -> ID-JAG at the IdP -> JWT bearer grant.
+    if (this.config.enterprise) {
+      const client = await this.#client(record, as, undefined, request.signal);
+      const ctx = await this.#grantContext(as, client, discovery, request.signal);
+      const idJag = await this.#services.exchangeForIdJag({
+        enterprise: this.config.enterprise,
+        audience: as.issuer,
+        resource: discovery.resource,
+        scope: scopeString,
+        signal: request.signal,
+      });
+      const params: Record<string, string> = { assertion: idJag };
+      if (scopeString) params['scope'] = scopeString;
+      const response = await assertionGrant(ctx, JWT_BEARER, params);
+      return toStoredTokens(response, now(), undefined, scopeString);
+    }
+
+    // 3. Client credentials: never a browser.
+    if (this.config.resolvedFlow === 'client_credentials') {
+      const client = await this.#client(record, as, undefined, request.signal);
+      const ctx = await this.#grantContext(as, client, discovery, request.signal);
+      const response = await clientCredentialsGrant(ctx, scopes);
+      return toStoredTokens(response, now(), undefined, scopeString);
+    }
+
+    // 4. Authorization code + PKCE: interactive; only outside request timeouts.
+    if (!request.interactive) {
+      this.#signInRequired = true;
+      throw new OAuthError(
+        'SIGN_IN_REQUIRED',
+        `Signing in to ${quote(this.serverUrl.href)} is required (authorization server ${quote(as.issuer)})`,
+      );
+    }
+    const timeout = AbortSignal.timeout(this.config.authorizationTimeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const session = await this.#handler().open({
+      signal,
+      ...(record.client?.redirect_uris?.[0] !== undefined && { preferredRedirectUri: record.client.redirect_uris[0] }),
+    });
+    try {
+      const client = await this.#client(record, as, session.redirectUri, request.signal);
+      const ctx = await this.#grantContext(as, client, discovery, request.signal);
+      const response = await authorizationCodeGrant(ctx, this.config, session, scopes, signal);
+      return toStoredTokens(response, now(), undefined, scopeString);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** The registered client for this issuer, registering (and storing the registration at once) when needed. */
+  async #client(
+    record: TokenRecord,
+    as: oauth.AuthorizationServer,
+    redirectUri: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StoredClient> {
+    const client = await ensureClient({
+      as,
+      config: this.config,
+      stored: record.client,
+      redirectUri,
+      clock: this.#clock,
+      fetchResponse: (url, init) => this.#services.fetch(url, { ...init, ...(signal && { signal }) }),
+    });
+    if (client !== record.client) {
+      record.client = client;
+      // Saved before use, so a registration is never lost or repeated when the flow fails later.
+      await this.#store.set({ ...record, updated_at: epochSeconds(this.#clock) });
+    }
+    return client;
+  }
+
+  async #grantContext(
+    as: oauth.AuthorizationServer,
+    stored: StoredClient,
+    discovery: DiscoveryResult,
+    signal: AbortSignal | undefined,
+  ): Promise<GrantContext> {
+    const secret = this.config.clientSecret?.resolve() ?? stored.client_secret;
+    const method = selectAuthMethod(this.config, as, stored, secret);
+    const privateKey = this.config.privateKey
+      ? { material: this.config.privateKey.resolve() as string, alg: this.config.privateKeyAlg }
+      : undefined;
+    let clientAuth: oauth.ClientAuth;
+    try {
+      clientAuth = await clientAuthFor(method, secret, privateKey);
+    } catch (cause) {
+      throw tokenError('Preparing client authentication failed', cause);
+    }
+    const client = toOauthClient(stored);
+    client.token_endpoint_auth_method = method;
+    return {
+      as,
+      client,
+      clientAuth,
+      resource: this.config.dangerouslyOmitResourceParameter ? undefined : discovery.resource,
+      requestOptions: (url, s) => this.#services.requestOptions(url, s ?? signal),
+      ...(signal && { signal }),
+    };
+  }
+}
+
+export const GRANT_TYPES = { TOKEN_EXCHANGE, JWT_BEARER } as const;

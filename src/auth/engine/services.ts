@@ -1,0 +1,47 @@
+import type * as oauth from 'oauth4webapi';
+import type { Logger } from '../../core/logger.ts';
+import type { BearerChallenge } from '../discovery/www-authenticate.ts';
+import type { StoredDiscovery, TokenRecord } from '../store/types.ts';
+import type { IdJagRequest } from './enterprise.ts';
+
+export type { BearerChallenge };
+
+/** What discovery found for one MCP server (MCP 2025-11-25 "Authorization Server Discovery"). */
+export interface DiscoveryResult {
+  /** The RFC 8707 `resource` to send and to key records by. */
+  resource: string;
+  /** The protected resource metadata URL used, if any. */
+  resourceMetadataUrl: string | undefined;
+  authorizationServer: oauth.AuthorizationServer;
+  /** `scopes_supported` of the protected resource metadata. */
+  resourceScopes: string[] | undefined;
+  /** `scope` of the 401 challenge that started discovery. */
+  challengeScopes: string[] | undefined;
+  /** The 2025-03-26 path: no protected resource metadata; the authorization server is the server's origin. */
+  legacy: boolean;
+  /** What to keep in the token store. */
+  toStored(nowSeconds: number): StoredDiscovery;
+}
+
+/**
+ * The network-facing services the engine uses, behind one small interface so that tests and embedders can swap
+ * them: the hardened fetch, oauth4webapi request options, challenge parsing, discovery and the IdP exchange.
+ */
+export interface AuthServices {
+  fetch(url: URL | string, init?: RequestInit): Promise<Response>;
+  requestOptions(
+    url: URL | string | undefined,
+    signal?: AbortSignal,
+  ): oauth.HttpRequestOptions<'POST', URLSearchParams>;
+  parseChallenge(response: Response): BearerChallenge | undefined;
+  canonicalResource(serverUrl: URL): string;
+  discover(input: {
+    serverUrl: URL;
+    challenge: BearerChallenge | undefined;
+    signal: AbortSignal | undefined;
+  }): Promise<DiscoveryResult>;
+  /** A discovery result rebuilt from a stored record (no network), or undefined when it cannot be. */
+  fromCache(serverUrl: URL, record: TokenRecord): DiscoveryResult | undefined;
+  exchangeForIdJag(request: IdJagRequest): Promise<string>;
+  readonly logger: Logger;
+}
