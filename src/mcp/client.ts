@@ -640,7 +640,11 @@ abstract class HttpClient extends MCPClient {
     return this.#auth;
   }
 
-  /** The transport's `authProvider`: the OAuth engine when there is one, else the static token, else none. */
+  /**
+   * The transport's `authProvider`: the OAuth engine when there is one, else the static token, else none.
+   * With both, the static token goes in the `Authorization` header of `requestInit`, which the SDK transports send
+   * only while the engine has no token of its own: a static key is used first and OAuth takes over after a 401.
+   */
   protected async authProvider(signal: AbortSignal): Promise<AuthProvider | undefined> {
     const auth = this.#connectionAuth();
     if (auth) {
@@ -652,7 +656,12 @@ abstract class HttpClient extends MCPClient {
   }
 
   protected requestInit(): RequestInit {
-    return { headers: this.serverInfo.resolveHeaders() };
+    const headers = this.serverInfo.resolveHeaders();
+    const token = this.#auth ? this.serverInfo.resolveToken() : undefined;
+    if (token !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
+      headers['Authorization'] = `Bearer ${token}`;
+    }
+    return { headers };
   }
 
   protected override async recover(error: unknown, operation: string, signal: AbortSignal | undefined) {
