@@ -24,6 +24,12 @@ export {
   OAuthServerError,
   ResourceMismatchError,
 } from './auth/errors.ts';
+export { canOpenBrowser, openBrowser } from './auth/interactive/browser.ts';
+export type { DefaultAuthorizationHandlerOptions } from './auth/interactive/handler.ts';
+export { createDefaultAuthorizationHandler, functionAuthorizationHandler } from './auth/interactive/handler.ts';
+export type { PasteInput } from './auth/interactive/manual.ts';
+export { streamPasteInput } from './auth/interactive/manual.ts';
+export type { InteractionUI } from './auth/interactive/ui.ts';
 // auth
 export type { FileTokenStoreOptions } from './auth/store/file.ts';
 export { FileTokenStore } from './auth/store/file.ts';
