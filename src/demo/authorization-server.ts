@@ -73,6 +73,12 @@ export interface AuthorizationServerOptions {
   clients?: ClientMetadata[];
   /** Open Dynamic Client Registration (no initial access token). Default true. */
   registration?: boolean;
+  /**
+   * Whether the `scope` a client sends at dynamic registration limits what it can ask for later (RFC 7591 §2).
+   * Default false: the registered `scope` is dropped, so a client that registered with the scope of the first
+   * challenge can still step up. (Pre-registered clients are always limited by their `scope`.)
+   */
+  enforceRegisteredScope?: boolean;
   /** The device authorization grant (RFC 8628). Default true. */
   deviceFlow?: boolean;
   /**
@@ -310,9 +316,8 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       accountId: sub,
       claims: async () => ({ sub, name: 'Test User' }),
     }),
-    scopes: OIDC_SCOPES,
+    scopes: [...OIDC_SCOPES, ...scopes],
     responseTypes: ['code'],
-    claims: { openid: ['sub'], profile: ['name'] },
     pkce: { required: () => true },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -401,6 +406,14 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     logger.error('authorization server error', { error: error.message });
   });
+  if (!options.enforceRegisteredScope) {
+    const dropScope = (_ctx: unknown, client: any) => {
+      const stored = storage.get('Client', client.clientId);
+      if (stored) delete stored.scope;
+    };
+    provider.on('registration_create.success', dropScope);
+    provider.on('registration_update.success', dropScope);
+  }
   // JWT access tokens are not stored by oidc-provider; remember them so they can be revoked and checked.
   const issuedJwts = new Map<string, { grantId?: string; clientId?: string; exp: number }>();
   const revokedJwts = new Set<string>();
@@ -425,9 +438,6 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
         const known = jti ? issuedJwts.get(jti) : undefined;
         if (jti && known && known.clientId === ctx.oidc?.client?.clientId) revokedJwts.add(jti);
       }
-      if (endpoint === 'discovery' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
-        ctx.body.scopes_supported = [...OIDC_SCOPES, ...scopes];
-      }
       const entry: RequestRecord = {
         method: ctx.method,
         path: ctx.req.externalPath ?? ctx.path,
@@ -447,7 +457,9 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     let grant = grantId ? await provider.Grant.find(grantId) : undefined;
     grant ??= new provider.Grant({ accountId, clientId });
     const requested = splitScope(params.scope);
-    const oidc = requested.filter((s) => OIDC_SCOPES.includes(s));
+    // Every requested scope the server knows counts as granted for the OIDC part too (consent's
+    // op_scopes_missing check); only resource scopes end up in JWT access tokens.
+    const oidc = requested.filter((s) => OIDC_SCOPES.includes(s) || scopes.includes(s));
     if (oidc.length) grant.addOIDCScope(oidc.join(' '));
     let resources = asList(params.resource);
     if (resources.length === 0) {
@@ -459,7 +471,11 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     for (const resource of resources) {
       if (granted.length) grant.addResourceScope(resource, granted.join(' '));
     }
-    return { grantId: (await grant.save()) as string, scope: [...oidc, ...granted], resources };
+    return {
+      grantId: (await grant.save()) as string,
+      scope: [...new Set([...oidc, ...granted])],
+      resources,
+    };
   };
 
   const finishInteraction = async (res: ServerResponse, interaction: any, approve: boolean) => {

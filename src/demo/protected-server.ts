@@ -234,7 +234,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
       res,
       c.status,
       { error: c.error ?? 'unauthorized', error_description: c.description ?? 'a bearer token is required' },
-      { 'www-authenticate': `Bearer ${params.join(', ')}` },
+      { 'www-authenticate': params.length ? `Bearer ${params.join(', ')}` : 'Bearer' },
     );
   };
 
