@@ -136,7 +136,7 @@ export function hardenFetch(options: AuthFetchOptions = {}): FetchLike {
     logger.debug('auth request', { method, url: url.href, status: response.status });
 
     if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-      await discard(response);
+      discard(response);
       throw new RedirectRefusedError(url.href, response.status, resolveLocation(response, url));
     }
 
@@ -189,12 +189,12 @@ function resolveLocation(response: Response, url: URL): string | undefined {
   }
 }
 
-async function discard(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // nothing to release
-  }
+/**
+ * Release a body we will not read. Not awaited: cancelling one branch of a tee'd body (a cloned `Response`)
+ * only settles once the other branch is cancelled too.
+ */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
 }
 
 function nullBodyStatus(status: number): boolean {
@@ -212,7 +212,7 @@ async function readCapped(response: Response, maxBodyBytes: number, url: URL): P
   if (response.body === null) return null;
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
-    await discard(response);
+    discard(response);
     throw tooLarge(url, maxBodyBytes);
   }
   const reader = response.body.getReader();
@@ -223,7 +223,7 @@ async function readCapped(response: Response, maxBodyBytes: number, url: URL): P
     if (done) break;
     total += value.byteLength;
     if (total > maxBodyBytes) {
-      await reader.cancel().catch(() => {});
+      reader.cancel().catch(() => {}); // not awaited, see discard()
       throw tooLarge(url, maxBodyBytes);
     }
     chunks.push(value);

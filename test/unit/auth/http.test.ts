@@ -147,6 +147,14 @@ describe('hardenFetch: body size cap', () => {
     assert.ok(pulls <= 2, `pulled ${pulls} chunks`);
   });
 
+  it('does not hang when the oversized body is a clone (a tee branch)', async () => {
+    const original = new Response(new Uint8Array(5000), { status: 200 });
+    const fake = fakeFetch({ [url]: original });
+    await assert.rejects(hardenFetch({ fetch: fake.fetch, maxBodyBytes: 1000 })(url), code('INVALID_RESPONSE'));
+    const redirect = new Response('moved', { status: 302, headers: { location: 'https://x.example/' } });
+    await assert.rejects(hardenFetch({ fetch: fakeFetch({ [url]: redirect }).fetch })(url), RedirectRefusedError);
+  });
+
   it('accepts a body of exactly the cap, and keeps status and headers', async () => {
     const fake = fakeFetch({
       [url]: () => new Response(new Uint8Array(1000), { status: 400, headers: { 'x-test': 'yes' } }),

@@ -1,0 +1,443 @@
+import * as oauth from 'oauth4webapi';
+import { quote } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { silentLogger } from '../../core/logger.ts';
+import { isSecureOrLoopback } from '../../core/url.ts';
+import { InsecureEndpointError, IssuerMismatchError, OAuthError, ResourceMismatchError } from '../errors.ts';
+import type { FetchLike } from '../http.ts';
+import { hardenFetch } from '../http.ts';
+import {
+  authorizationServerMetadataUrls,
+  canonicalResourceUri,
+  legacyAuthorizationServerMetadataUrl,
+  protectedResourceMetadataUrls,
+  resourceIdentifiesServer,
+} from './well-known.ts';
+import type { BearerChallenge } from './www-authenticate.ts';
+
+/** One metadata URL that discovery requested, and what came back. */
+export interface DiscoveryAttempt {
+  url: string;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+}
+
+/**
+ * Discovery found no usable metadata (code `DISCOVERY_FAILED`): every URL tried is named with the status it
+ * answered, and the server's text (quoted) when the failure was not a plain "not found".
+ */
+export class DiscoveryError extends OAuthError {
+  /** The URLs requested, in order, with their statuses. */
+  readonly attempts: DiscoveryAttempt[];
+
+  constructor(message: string, attempts: DiscoveryAttempt[], options?: { cause?: unknown }) {
+    const tried = attempts
+      .map((a) => `${quote(a.url)}${a.status === undefined ? '' : ` (HTTP ${a.status})`}`)
+      .join(', ');
+    super('DISCOVERY_FAILED', attempts.length === 0 ? message : `${message}; tried ${tried}`, options);
+    this.attempts = attempts;
+  }
+}
+
+/** Options of {@link discoverProtectedResource}. */
+export interface DiscoverProtectedResourceOptions {
+  /** The MCP server URL (the protected resource). */
+  serverUrl: string | URL;
+  /** The RFC 9728 §5.1 `resource_metadata` URL of the 401 challenge, when there was one. */
+  resourceMetadataUrl?: string | undefined;
+  /** Transport; hardened with {@link hardenFetch} (https rule, no redirects, timeout, size cap). */
+  fetch?: FetchLike | undefined;
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+}
+
+/** Options of {@link discoverAuthorizationServer}. */
+export interface DiscoverAuthorizationServerOptions {
+  /**
+   * The authorization server's issuer identifier (from `authorization_servers`). On the `legacy` path, the
+   * MCP server URL instead: its origin is the authorization server.
+   */
+  issuer: string | URL;
+  fetch?: FetchLike | undefined;
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+  /**
+   * The MCP 2025-03-26 back-compat path (the server has no protected resource metadata): metadata only at
+   * `{origin}/.well-known/oauth-authorization-server`, issuer NOT checked, and when there is none, the
+   * default endpoints `{origin}/authorize`, `/token`, `/register`. Default `false`.
+   */
+  legacy?: boolean | undefined;
+}
+
+/** What {@link discover} found for one MCP server. */
+export interface DiscoveryResult {
+  /** The canonical URI of the MCP server ({@link canonicalResourceUri}): the RFC 8707 `resource` to send. */
+  resource: string;
+  /** The RFC 9728 protected resource metadata, absent on the 2025-03-26 back-compat path. */
+  protectedResource?: oauth.ResourceServer;
+  /** The metadata of the authorization server to use (the first of `authorization_servers`). */
+  authorizationServer: oauth.AuthorizationServer;
+  /** Whether this is the 2025-03-26 back-compat path (no protected resource metadata). */
+  legacy: boolean;
+  /**
+   * Whether `authorizationServer` was synthesized from the 2025-03-26 default endpoints because the server
+   * published no metadata at all. It then lists `code_challenge_methods_supported: ['S256']`, which
+   * 2025-03-26 makes mandatory for every server, and `response_types_supported: ['code']`.
+   */
+  synthesized: boolean;
+  /** The scopes of the challenge that started discovery (RFC 6750 §3 `scope`), when it had any. */
+  challengeScopes?: string[];
+}
+
+/**
+ * A cache of discovery results, keyed by canonical server URI. Pass the same Map to every {@link discover}
+ * call of a connection (or a process) so repeated discovery makes no request; delete a key to force it again.
+ */
+export type DiscoveryCache = Map<string, DiscoveryResult>;
+
+/** Options of {@link discover}. */
+export interface DiscoverOptions {
+  serverUrl: string | URL;
+  /** The Bearer challenge of the 401 (or 403) that started discovery ({@link bearerChallengeFrom}). */
+  challenge?: BearerChallenge | undefined;
+  fetch?: FetchLike | undefined;
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+  cache?: DiscoveryCache | undefined;
+}
+
+/**
+ * Discover the protected resource metadata of an MCP server (RFC 9728; MCP 2025-11-25 "Protected Resource
+ * Metadata Discovery Requirements"): from the challenge's `resource_metadata` URL when given, else from the
+ * path-inserted and then the root well-known URL ({@link protectedResourceMetadataUrls}).
+ *
+ * - A 4xx answer (other than 429) means "no document here": the next URL is tried (also after the
+ *   challenge's URL, so a stale `resource_metadata` does not break a server that also serves the
+ *   well-known URL). Any other non-200 answer is a {@link DiscoveryError}.
+ * - The document's `resource` must identify the server asked for ({@link resourceIdentifiesServer}), or a
+ *   `ResourceMismatchError` (`RESOURCE_MISMATCH`) is thrown before anything else is requested.
+ * - Every `authorization_servers` entry must be `https:` (or `http:` on a loopback host), else
+ *   `InsecureEndpointError` (`INSECURE_ENDPOINT`).
+ * - The response is validated by oauth4webapi's `processResourceDiscoveryResponse` (status, JSON object,
+ *   `resource` present); malformed JSON, an oversized body or a wrong shape is `INVALID_RESPONSE`.
+ *
+ * @returns the metadata, or `undefined` when the server publishes none (a 2025-03-26 server).
+ */
+export async function discoverProtectedResource(
+  options: DiscoverProtectedResourceOptions,
+): Promise<oauth.ResourceServer | undefined> {
+  const logger = options.logger ?? silentLogger;
+  const fetch = hardenFetch({ fetch: options.fetch, logger });
+  const serverUrl = new URL(String(options.serverUrl));
+  const urls = protectedResourceMetadataUrls(serverUrl);
+  if (options.resourceMetadataUrl !== undefined && !urls.includes(options.resourceMetadataUrl)) {
+    urls.unshift(options.resourceMetadataUrl);
+  }
+  const attempts: DiscoveryAttempt[] = [];
+  for (const url of urls) {
+    const response = await get(fetch, url, options.signal, attempts, 'protected resource metadata');
+    if (notHere(response.status)) {
+      logger.debug('no protected resource metadata here', { url, status: response.status });
+      continue;
+    }
+    if (response.status !== 200) throw await unexpectedStatus('protected resource metadata', url, response, attempts);
+    const metadata = await processProtectedResource(serverUrl, url, response);
+    logger.debug('protected resource metadata found', { url, resource: metadata.resource });
+    return metadata;
+  }
+  logger.debug('the server publishes no protected resource metadata', { serverUrl: serverUrl.href });
+  return undefined;
+}
+
+async function processProtectedResource(
+  serverUrl: URL,
+  url: string,
+  response: Response,
+): Promise<oauth.ResourceServer> {
+  const claimed = await peekStringMember(response, 'resource');
+  if (claimed !== undefined && !resourceIdentifiesServer(claimed, serverUrl)) {
+    throw new ResourceMismatchError(canonicalResourceUri(serverUrl), claimed);
+  }
+  let metadata: oauth.ResourceServer;
+  try {
+    // oauth4webapi checks status, JSON object and `resource` (equal to the value accepted just above).
+    metadata = await oauth.processResourceDiscoveryResponse(parsesAsUrl(claimed) ?? serverUrl, response);
+  } catch (cause) {
+    throw translate(cause, 'Protected resource metadata', url);
+  }
+  const servers = metadata.authorization_servers;
+  if (servers !== undefined) {
+    if (!Array.isArray(servers) || !servers.every((s) => typeof s === 'string')) {
+      throw new OAuthError(
+        'INVALID_RESPONSE',
+        `Protected resource metadata at ${quote(url)}: "authorization_servers" must be an array of URLs`,
+      );
+    }
+    for (const issuer of servers) checkServerUrl(issuer, 'authorization_servers entry', url);
+  }
+  return metadata;
+}
+
+/**
+ * Discover the metadata of an authorization server (MCP 2025-11-25 "Authorization Server Metadata
+ * Discovery"): RFC 8414 and OpenID Connect Discovery URLs in the specification's order
+ * ({@link authorizationServerMetadataUrls}); a 4xx answer (other than 429) tries the next URL, anything else
+ * but 200 is a {@link DiscoveryError}, as is finding nothing at all.
+ *
+ * The document is validated by oauth4webapi's `processDiscoveryResponse`, which enforces RFC 8414 §3.3:
+ * its `issuer` must equal the issuer it was fetched for, else `IssuerMismatchError` (`ISSUER_MISMATCH`, with
+ * `expected` and `received`). Every endpoint in it (`*_endpoint`, `jwks_uri`, `mtls_endpoint_aliases`) and the
+ * issuer must be `https:` or loopback `http:` (`InsecureEndpointError`), which also refuses a `javascript:`
+ * or other non-http `authorization_endpoint` before any browser could open it.
+ *
+ * With `legacy: true` (MCP 2025-03-26 back-compat, used only when the MCP server has no protected resource
+ * metadata), `issuer` is the MCP server URL; only `{origin}/.well-known/oauth-authorization-server` is tried
+ * and **the issuer check is skipped on that path only** (2025-03-26 servers publish an issuer that differs
+ * from their origin); when it is absent, default endpoints `{origin}/authorize`, `/token`, `/register` are
+ * returned. The endpoint checks still apply.
+ */
+export async function discoverAuthorizationServer(
+  options: DiscoverAuthorizationServerOptions,
+): Promise<oauth.AuthorizationServer> {
+  return (await findAuthorizationServer(options)).metadata;
+}
+
+async function findAuthorizationServer(
+  options: DiscoverAuthorizationServerOptions,
+): Promise<{ metadata: oauth.AuthorizationServer; synthesized: boolean }> {
+  const logger = options.logger ?? silentLogger;
+  const fetch = hardenFetch({ fetch: options.fetch, logger });
+  const issuer = checkServerUrl(String(options.issuer), options.legacy ? 'MCP server URL' : 'issuer');
+  const legacy = options.legacy === true;
+  const urls = legacy ? [legacyAuthorizationServerMetadataUrl(issuer)] : authorizationServerMetadataUrls(issuer);
+  const attempts: DiscoveryAttempt[] = [];
+  for (const url of urls) {
+    const response = await get(fetch, url, options.signal, attempts, 'authorization server metadata');
+    if (notHere(response.status)) {
+      logger.debug('no authorization server metadata here', { url, status: response.status });
+      continue;
+    }
+    if (response.status !== 200) {
+      throw await unexpectedStatus('authorization server metadata', url, response, attempts);
+    }
+    // Legacy path only: accept whatever issuer the document names (2025-03-26 back-compat).
+    const expected = legacy ? (parsesAsUrl(await peekStringMember(response, 'issuer')) ?? issuer) : issuer;
+    let metadata: oauth.AuthorizationServer;
+    try {
+      metadata = await oauth.processDiscoveryResponse(expected, response);
+    } catch (cause) {
+      throw translate(cause, 'Authorization server metadata', url);
+    }
+    checkEndpoints(metadata, url);
+    logger.debug('authorization server metadata found', { url, issuer: metadata.issuer, legacy });
+    return { metadata, synthesized: false };
+  }
+  if (legacy) {
+    logger.info('no authorization server metadata; using the 2025-03-26 default endpoints', {
+      origin: issuer.origin,
+    });
+    return { metadata: legacyDefaults(issuer), synthesized: true };
+  }
+  throw new DiscoveryError(`No authorization server metadata found for issuer ${quote(issuer.href)}`, attempts);
+}
+
+/**
+ * The authorization server of a 2025-03-26 MCP server that publishes no metadata (MCP 2025-03-26
+ * "Fallbacks for Servers without Metadata Discovery"): issuer = the origin, endpoints `/authorize`, `/token`
+ * and `/register` at the origin. 2025-03-26 requires PKCE of every server, hence S256 is listed.
+ */
+export function legacyDefaults(serverUrl: string | URL): oauth.AuthorizationServer {
+  const origin = new URL(String(serverUrl)).origin;
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/authorize`,
+    token_endpoint: `${origin}/token`,
+    registration_endpoint: `${origin}/register`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+  };
+}
+
+/**
+ * Full discovery for one MCP server, as MCP 2025-11-25 "Authorization Flow Steps" orders it: protected
+ * resource metadata ({@link discoverProtectedResource}), then the metadata of the first authorization server
+ * it lists ({@link discoverAuthorizationServer}). Without protected resource metadata it takes the
+ * 2025-03-26 back-compat path (`legacy: true`). Results are kept in `cache` per canonical server URI: a
+ * cached result is returned without any request (with this call's `challengeScopes`). Failures are not cached.
+ */
+export async function discover(options: DiscoverOptions): Promise<DiscoveryResult> {
+  const serverUrl = new URL(String(options.serverUrl));
+  const resource = canonicalResourceUri(serverUrl);
+  const withScopes = (result: DiscoveryResult): DiscoveryResult => {
+    const copy: DiscoveryResult = { ...result };
+    delete copy.challengeScopes;
+    if (options.challenge?.scope !== undefined && options.challenge.scope.length > 0) {
+      copy.challengeScopes = [...options.challenge.scope];
+    }
+    return copy;
+  };
+  const cached = options.cache?.get(resource);
+  if (cached !== undefined) return withScopes(cached);
+
+  const common = { fetch: hardenFetch({ fetch: options.fetch, logger: options.logger }), signal: options.signal };
+  const logger = options.logger;
+  const protectedResource = await discoverProtectedResource({
+    ...common,
+    serverUrl,
+    resourceMetadataUrl: options.challenge?.resourceMetadata,
+    logger,
+  });
+
+  let result: DiscoveryResult;
+  if (protectedResource === undefined) {
+    const found = await findAuthorizationServer({ ...common, issuer: serverUrl, legacy: true, logger });
+    result = { resource, authorizationServer: found.metadata, legacy: true, synthesized: found.synthesized };
+  } else {
+    const issuer = protectedResource.authorization_servers?.[0];
+    if (issuer === undefined) {
+      throw new DiscoveryError(
+        `The protected resource metadata of ${quote(resource)} lists no authorization server`,
+        [],
+      );
+    }
+    const found = await findAuthorizationServer({ ...common, issuer, logger });
+    result = { resource, protectedResource, authorizationServer: found.metadata, legacy: false, synthesized: false };
+  }
+  options.cache?.set(resource, result);
+  return withScopes(result);
+}
+
+// --- helpers ---------------------------------------------------------------------------------------------
+
+/** 4xx other than 429 Too Many Requests: nothing published at this URL. */
+function notHere(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 429;
+}
+
+async function get(
+  fetch: FetchLike,
+  url: string,
+  signal: AbortSignal | undefined,
+  attempts: DiscoveryAttempt[],
+  what: string,
+): Promise<Response> {
+  const init: RequestInit = { method: 'GET', headers: { accept: 'application/json' } };
+  if (signal !== undefined) init.signal = signal;
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (cause) {
+    if (cause instanceof OAuthError && cause.code === 'REQUEST_FAILED') {
+      attempts.push({ url });
+      throw new DiscoveryError(`Could not fetch ${what}: ${cause.message}`, attempts, { cause });
+    }
+    throw cause;
+  }
+  attempts.push({ url, status: response.status });
+  return response;
+}
+
+async function unexpectedStatus(
+  what: string,
+  url: string,
+  response: Response,
+  attempts: DiscoveryAttempt[],
+): Promise<DiscoveryError> {
+  let text = '';
+  try {
+    text = (await response.text()).trim();
+  } catch {
+    // no body
+  }
+  const said = text === '' ? '' : ` (the server said ${quote(text)})`;
+  return new DiscoveryError(`Unexpected HTTP ${response.status} for ${what} at ${quote(url)}${said}`, attempts);
+}
+
+/** A top-level string member of a JSON response body, read from a clone (the response stays unread). */
+async function peekStringMember(response: Response, name: string): Promise<string | undefined> {
+  try {
+    const json: unknown = await response.clone().json();
+    if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+      const value = (json as Record<string, unknown>)[name];
+      if (typeof value === 'string') return value;
+    }
+  } catch {
+    // oauth4webapi reports malformed JSON when it reads the original
+  }
+  return undefined;
+}
+
+function parsesAsUrl(value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A server-supplied URL: `INVALID_RESPONSE` when it does not parse, `INSECURE_ENDPOINT` unless https/loopback. */
+function checkServerUrl(value: string, what: string, source?: string): URL {
+  const url = parsesAsUrl(value);
+  if (url === undefined) {
+    throw new OAuthError(
+      'INVALID_RESPONSE',
+      `${what} ${quote(value)}${source === undefined ? '' : ` (from ${quote(source)})`} is not a valid URL`,
+    );
+  }
+  if (!isSecureOrLoopback(url)) throw new InsecureEndpointError('INSECURE_ENDPOINT', what, value);
+  return url;
+}
+
+/** RFC 8414 §2 endpoints of a metadata document: https (or loopback http), nothing else. */
+function checkEndpoints(metadata: oauth.AuthorizationServer, source: string): void {
+  checkServerUrl(metadata.issuer, 'issuer', source);
+  const check = (key: string, value: unknown, prefix = ''): void => {
+    if (value === undefined) return;
+    if (typeof value !== 'string') {
+      throw new OAuthError(
+        'INVALID_RESPONSE',
+        `Authorization server metadata at ${quote(source)}: "${prefix}${key}" must be a URL string`,
+      );
+    }
+    checkServerUrl(value, `${prefix}${key}`, source);
+  };
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.endsWith('_endpoint') || key === 'jwks_uri') check(key, value);
+  }
+  const aliases = metadata.mtls_endpoint_aliases;
+  if (aliases !== undefined) {
+    if (typeof aliases !== 'object' || aliases === null || Array.isArray(aliases)) {
+      throw new OAuthError(
+        'INVALID_RESPONSE',
+        `Authorization server metadata at ${quote(source)}: "mtls_endpoint_aliases" must be an object`,
+      );
+    }
+    for (const [key, value] of Object.entries(aliases)) check(key, value, 'mtls_endpoint_aliases.');
+  }
+}
+
+/** An oauth4webapi processing error as an `OAuthError` of the family. */
+function translate(cause: unknown, what: string, url: string): OAuthError {
+  if (cause instanceof OAuthError) return cause;
+  if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+    const details = (cause.cause ?? {}) as { expected?: unknown; attribute?: unknown; body?: Record<string, unknown> };
+    const expected = typeof details.expected === 'string' ? details.expected : '';
+    if (details.attribute === 'issuer') {
+      const received = details.body?.issuer;
+      return new IssuerMismatchError(
+        'ISSUER_MISMATCH',
+        `${what} at ${quote(url)}`,
+        expected,
+        typeof received === 'string' ? received : undefined,
+        { cause },
+      );
+    }
+    if (details.attribute === 'resource') {
+      const received = details.body?.resource;
+      return new ResourceMismatchError(expected, typeof received === 'string' ? received : undefined, { cause });
+    }
+  }
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new OAuthError('INVALID_RESPONSE', `${what} at ${quote(url)} is not valid: ${quote(detail)}`, { cause });
+}
