@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { MCPConnectionError, MCPToolNotFoundError } from '../../../src/mcp/errors.ts';
+import { resultToText } from '../../../src/mcp/result.ts';
+import { SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
+import { MCPTool } from '../../../src/mcp/tool.ts';
+import { MCPToolset } from '../../../src/mcp/toolset.ts';
+
+/** `@modelcontextprotocol/server-everything`, a real third-party server: `index.js stdio|sse|streamableHttp`. */
+const EVERYTHING = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Start server-everything in an HTTP mode; it reads its port from `PORT` (it prints it, but with PORT=0 it says 0). */
+async function startEverything(mode: 'sse' | 'streamableHttp'): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [EVERYTHING, mode], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const deadline = Date.now() + 15_000;
+  while (!/listening on port|running on port/i.test(stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything ${mode} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, port };
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('server-everything over stdio', () => {
+  const serverInfo = new StdioServerInfo({ command: process.execPath, args: [EVERYTHING, 'stdio'] });
+  let toolset: MCPToolset;
+
+  before(async () => {
+    toolset = await MCPToolset.connect({ serverInfo });
+  });
+  after(async () => {
+    await toolset.close();
+  });
+
+  it('lists its tools and calls echo', async () => {
+    const names = toolset.tools.map((t) => t.name);
+    assert.ok(names.includes('echo'), names.join(', '));
+    assert.ok(names.includes('get-sum'));
+    assert.equal(resultToText(await toolset.getTool('echo').invoke({ message: 'hi' })), 'Echo: hi');
+  });
+
+  it('returns an image block from get-tiny-image', async () => {
+    const result = await toolset.getTool('get-tiny-image').invoke({});
+    assert.ok(result.content.some((c) => c.type === 'image'));
+  });
+
+  it('an MCPTool of the same server shares the child process', async () => {
+    const tool = await MCPTool.connect({ name: 'get-sum', serverInfo });
+    const result = await tool.invoke({ a: 2, b: 40 });
+    assert.match(resultToText(result), /42/);
+    await tool.close();
+    assert.match(resultToText(await toolset.getTool('echo').invoke({ message: 'x' })), /x/);
+  });
+
+  it('an unknown tool name is TOOL_NOT_FOUND', async () => {
+    await assert.rejects(
+      MCPTool.connect({ name: 'no-such-tool', serverInfo }),
+      (e: unknown) => e instanceof MCPToolNotFoundError && e.availableTools.includes('echo'),
+    );
+  });
+});
+
+describe('stdio failures', () => {
+  it('a command that does not exist is a clear MCPConnectionError', async () => {
+    const serverInfo = new StdioServerInfo({ command: 'mcptool-no-such-command-xyz' });
+    await assert.rejects(
+      MCPToolset.connect({ serverInfo }),
+      (e: unknown) =>
+        e instanceof MCPConnectionError &&
+        e.code === 'CONNECTION_FAILED' &&
+        /command not found/.test(e.message) &&
+        /mcptool-no-such-command-xyz/.test(e.message),
+    );
+  });
+
+  it('a server that exits at once is a connection error showing its stderr', async () => {
+    const serverInfo = new StdioServerInfo({
+      command: process.execPath,
+      args: ['-e', 'console.error("config file missing"); process.exit(3)'],
+    });
+    await assert.rejects(
+      MCPToolset.connect({ serverInfo, connectionTimeout: 5_000 }),
+      (e: unknown) =>
+        e instanceof MCPConnectionError && e.code === 'CONNECTION_FAILED' && /config file missing/.test(e.message),
+    );
+  });
+});
+
+for (const mode of ['streamableHttp', 'sse'] as const) {
+  describe(`server-everything over ${mode}`, () => {
+    let child: ChildProcess | undefined;
+    let port = 0;
+    before(async () => {
+      ({ child, port } = await startEverything(mode));
+    });
+    after(async () => {
+      await stop(child);
+    });
+
+    it('lists tools and calls echo', async () => {
+      const serverInfo =
+        mode === 'sse'
+          ? new SSEServerInfo({ url: `http://127.0.0.1:${port}/sse`, oauth: false })
+          : new StreamableHttpServerInfo({ url: `http://127.0.0.1:${port}/mcp`, oauth: false });
+      const toolset = await MCPToolset.connect({ serverInfo, toolNames: ['echo', 'get-sum'] });
+      try {
+        assert.deepEqual(
+          toolset.tools.map((t) => t.name),
+          ['echo', 'get-sum'],
+        );
+        assert.equal(resultToText(await toolset.getTool('echo').invoke({ message: mode })), `Echo: ${mode}`);
+      } finally {
+        await toolset.close();
+      }
+    });
+  });
+}
