@@ -18,7 +18,7 @@ import type { TargetSpec } from './target.ts';
  * object (VS Code's spelling) is accepted too. `${VAR}` and `${VAR:-default}` in `url`, `headers`, `command`,
  * `args`, `env` and `cwd` are replaced from `env`, so that secrets stay out of the file.
  */
-export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv): Record<string, TargetSpec> {
+export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv): McpServersConfig {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -29,18 +29,29 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv):
   if (!isObject(root)) {
     throw new UsageError(`config file ${path} has no "mcpServers" object`);
   }
-  const servers: Record<string, TargetSpec> = {};
-  for (const [name, entry] of Object.entries(root)) {
-    servers[name] = parseServer(name, entry, path, env);
-  }
-  return servers;
+  return {
+    path,
+    names: Object.keys(root),
+    server(name) {
+      return Object.hasOwn(root, name) ? parseServer(name, root[name], path, env) : undefined;
+    },
+  };
+}
+
+/**
+ * A parsed `mcpServers` file. Each server entry is validated (and its `${VAR}`s expanded) only when it is
+ * selected, so that one entry's unset variable does not break the others, as in desktop clients.
+ */
+export interface McpServersConfig {
+  path: string;
+  /** The server names, in file order. */
+  names: string[];
+  /** The named server as a target, or `undefined` when there is none; a malformed entry is a `UsageError`. */
+  server(name: string): TargetSpec | undefined;
 }
 
 /** Read and parse an `mcpServers` config file (see {@link parseConfig}). */
-export async function loadConfigFile(
-  path: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ path: string; servers: Record<string, TargetSpec> }> {
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<McpServersConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,7 +62,7 @@ export async function loadConfigFile(
       { cause },
     );
   }
-  return { path, servers: parseConfig(text, path, env) };
+  return parseConfig(text, path, env);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { quote } from '../core/errors.ts';
-import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../mcp/server-info.ts';
+import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { loadConfigFile } from './config.ts';
 import { UsageError } from './errors.ts';

@@ -1,5 +1,5 @@
-import { OAuthError } from '../auth/errors.ts';
 import { InvalidOptionError, McptoolError } from '../core/errors.ts';
+import { OAuthError } from '../index.ts';
 import { EXIT, type ExitCode } from './errors.ts';
 
 /** The `code`s of mcptool errors and the exit code each maps to (CLI contract in DESIGN.md). */

@@ -1,4 +1,5 @@
 import { quote } from '../core/errors.ts';
+import type { McpServersConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './split.ts';
 
@@ -32,7 +33,7 @@ export interface TargetOptions {
   /** `--stdio "<command line>"`. */
   stdio?: string | undefined;
   /** The parsed `mcpServers` config (see `loadConfigFile`), when `--config` was given. */
-  config?: { path: string; servers: Record<string, TargetSpec> } | undefined;
+  config?: McpServersConfig | undefined;
 }
 
 /**
@@ -59,8 +60,8 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
       'missing <target>: give an http(s) URL, --stdio "<command line>", or a server name with --config FILE',
     );
   }
-  if (config !== undefined && Object.hasOwn(config.servers, target)) {
-    const spec = config.servers[target]!;
+  const spec = config?.server(target);
+  if (spec !== undefined) {
     if (sse) {
       if (spec.kind === 'stdio') throw new UsageError(`--sse does not apply to the stdio server ${quote(target)}`);
       return { ...spec, kind: 'sse' };
@@ -77,7 +78,7 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
     return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: url.href };
   }
   if (config !== undefined) {
-    const names = Object.keys(config.servers);
+    const names = config.names;
     throw new UsageError(
       `no server named ${quote(target)} in ${config.path}; ` +
         (names.length ? `servers there: ${names.join(', ')}` : 'it defines no servers'),

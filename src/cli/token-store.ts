@@ -1,10 +1,10 @@
-import type { TokenStore } from '../auth/store/types.ts';
+import type { TokenStore } from '../index.ts';
+import { FileTokenStore } from '../index.ts';
 
 /**
- * The `--token-store DIR` hook: build the token store rooted at `DIR`.
- * TODO(issue 4): return `new FileTokenStore({ directory: dir })` once src/auth/store/file.ts exists; until then
- * the CLI reports that the option is not available yet.
+ * The `--token-store DIR` hook: a `FileTokenStore` rooted at `DIR` (without the option, the library's default
+ * store is used: `$MCPTOOL_HOME`, else the platform's user data dir).
  */
-export function createTokenStore(_dir: string): TokenStore | undefined {
-  return undefined;
+export function createTokenStore(dir: string): TokenStore | undefined {
+  return new FileTokenStore({ dir });
 }

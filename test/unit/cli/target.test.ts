@@ -4,20 +4,17 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../../src/cli/config.ts';
 import { resolveTarget } from '../../../src/cli/target.ts';
 
-const config = {
-  path: 'mcp.json',
-  servers: parseConfig(
-    JSON.stringify({
-      mcpServers: {
-        local: { command: 'node', args: ['server.js', '--verbose'], env: { KEY: '${API_KEY}' } },
-        remote: { url: 'https://example.com/mcp', headers: { 'X-Api-Key': '${API_KEY}' } },
-        legacy: { type: 'sse', url: 'https://example.com/sse' },
-      },
-    }),
-    'mcp.json',
-    { API_KEY: 'k1' },
-  ),
-};
+const config = parseConfig(
+  JSON.stringify({
+    mcpServers: {
+      local: { command: 'node', args: ['server.js', '--verbose'], env: { KEY: '${API_KEY}' } },
+      remote: { url: 'https://example.com/mcp', headers: { 'X-Api-Key': '${API_KEY}' } },
+      legacy: { type: 'sse', url: 'https://example.com/sse' },
+    },
+  }),
+  'mcp.json',
+  { API_KEY: 'k1' },
+);
 
 describe('resolveTarget', () => {
   it('takes an http(s) URL as Streamable HTTP, or SSE with --sse', () => {
@@ -75,7 +72,10 @@ describe('resolveTarget', () => {
 });
 
 describe('parseConfig', () => {
-  const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}) => parseConfig(JSON.stringify(doc), 'c.json', env);
+  const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
+    const c = parseConfig(JSON.stringify(doc), 'c.json', env);
+    return Object.fromEntries(c.names.map((n) => [n, c.server(n)]));
+  };
   const bad = (doc: unknown, pattern: RegExp, env: NodeJS.ProcessEnv = {}) =>
     assert.throws(
       () => parse(doc, env),
@@ -104,6 +104,21 @@ describe('parseConfig', () => {
     );
     assert.deepEqual(s['a'], { kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { A: 'Bearer tok' }, label: 'a' });
     bad({ mcpServers: { a: { url: 'https://x/mcp', headers: { A: '${MISSING_VAR}' } } } }, /MISSING_VAR is not set/);
+  });
+
+  it('validates and expands only the server that is selected', () => {
+    const c = parseConfig(
+      JSON.stringify({ mcpServers: { good: { url: 'https://x/mcp' }, bad: { url: '${UNSET_ONE}' } } }),
+      'c.json',
+      {},
+    );
+    assert.deepEqual(c.names, ['good', 'bad']);
+    assert.equal(c.server('good')?.kind, 'http');
+    assert.equal(c.server('missing'), undefined);
+    assert.throws(
+      () => c.server('bad'),
+      (e: any) => /UNSET_ONE is not set/.test(e.message),
+    );
   });
 
   it('rejects malformed configs with the server and field named', () => {

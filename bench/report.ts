@@ -1,0 +1,46 @@
+/** One measured figure of a benchmark section, compared with its baseline and its target. */
+export interface Figure {
+  /** What was measured, e.g. "median tool call latency". */
+  name: string;
+  /** The measured value (ms). */
+  value: number;
+  /** The same measurement through the baseline (ms). */
+  baseline: number;
+  /** What the baseline is, e.g. "bare SDK v2 Client". */
+  baselineName: string;
+  /** The highest acceptable `value / baseline`. */
+  target: number;
+  /** Extra facts worth printing (sample counts, spread). */
+  notes?: string;
+}
+
+/** A benchmark section: sets up its own servers, measures, cleans up. */
+export interface Section {
+  title: string;
+  run(): Promise<Figure[]>;
+}
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A percentile (0–100) of a non-empty list, nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Print a figure with its baseline, the ratio and whether it meets the target; returns whether it does. */
+export function printFigure(figure: Figure, out: (line: string) => void): boolean {
+  const ratio = figure.value / figure.baseline;
+  const ok = ratio <= figure.target;
+  out(`  ${figure.name}`);
+  out(`    mcptool:  ${figure.value.toFixed(3)} ms`);
+  out(`    baseline: ${figure.baseline.toFixed(3)} ms (${figure.baselineName})`);
+  out(`    ratio:    ${ratio.toFixed(3)} (target <= ${figure.target.toFixed(2)}) ${ok ? 'OK' : 'ABOVE TARGET'}`);
+  if (figure.notes) out(`    ${figure.notes}`);
+  return ok;
+}

@@ -1,0 +1,107 @@
+import { quote } from '../../core/errors.ts';
+import { MCPInvocationError, MCPTool } from '../../index.ts';
+import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
+import { prepareTarget } from '../connect.ts';
+import type { Command, CommandContext } from '../context.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { type CallToolResultLike, resultToJson, resultToText } from '../format.ts';
+import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { readAll } from '../io.ts';
+import { parseToolArguments } from '../json-args.ts';
+
+const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS, args: { type: 'string' } } as const;
+
+/** `mcptool call <target> <tool> [--args '<json>'] [--json]`: call one tool and print its result. */
+export const callCommand: Command = {
+  name: 'call',
+  summary: 'call a tool and print its result',
+  usage: `Usage: mcptool call <target> <tool> [--args '<json>'] [--json]
+       mcptool call --stdio "<command line>" <tool> [--args '<json>'] [--json]
+
+Call a tool of an MCP server. --args is a JSON object of arguments (default {}); --args - reads it from stdin.
+Prints the text of the result (images, audio and resources summarized), or with --json the whole MCP
+CallToolResult. A result with isError exits 1 (with --json the result is still printed on stdout).
+
+${TARGET_HELP}
+
+${COMMON_HELP}
+  --args JSON              the tool's arguments, a JSON object
+
+${OAUTH_HELP}
+
+${EXIT_HELP}
+`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'call');
+    if (values.help) {
+      ctx.io.stdout.write(this.usage);
+      return EXIT.OK;
+    }
+    const viaStdio = values.stdio !== undefined;
+    const expected = viaStdio ? 1 : 2;
+    if (positionals.length < expected) {
+      throw new UsageError(
+        viaStdio
+          ? `call needs a <tool> name after --stdio "<command line>"; ${seeHelp('call')}`
+          : positionals.length === 0
+            ? `call needs a <target> and a <tool>; ${seeHelp('call')}`
+            : `call needs a <tool> name after the target; run 'mcptool tools ${positionals[0]}' to list them`,
+      );
+    }
+    if (positionals.length > expected) {
+      throw new UsageError(
+        `call: unexpected argument ${quote(positionals[expected])}; tool arguments go in --args '<json>'`,
+      );
+    }
+    const target = viaStdio ? undefined : positionals[0];
+    const toolName = positionals[expected - 1]!;
+    const args = await readToolArguments(values.args, ctx);
+    const prepared = await prepareTarget(values, target, ctx.io);
+    const timeouts =
+      prepared.timeoutMs === undefined
+        ? {}
+        : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
+    const tool = new MCPTool({ name: toolName, serverInfo: prepared.serverInfo, ...timeouts });
+    try {
+      ctx.progress.update(`connecting to ${prepared.spec.label}…`);
+      await tool.warmUp();
+      ctx.progress.update(`calling ${toolName}…`);
+      let result: CallToolResultLike;
+      try {
+        result = (await tool.invoke(args)) as unknown as CallToolResultLike;
+      } catch (error) {
+        if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR' && error.result !== undefined) {
+          result = error.result as CallToolResultLike;
+        } else {
+          throw error;
+        }
+      }
+      ctx.progress.done();
+      return printResult(result, toolName, values.json === true, ctx);
+    } finally {
+      ctx.progress.done();
+      await tool.close();
+    }
+  },
+};
+
+async function readToolArguments(value: string | undefined, ctx: CommandContext): Promise<Record<string, unknown>> {
+  if (value === undefined) return {};
+  if (value === '-') return parseToolArguments(await readAll(ctx.io.stdin), '--args (from stdin)');
+  return parseToolArguments(value);
+}
+
+function printResult(result: CallToolResultLike, toolName: string, json: boolean, ctx: CommandContext): number {
+  if (json) {
+    ctx.io.stdout.write(resultToJson(result));
+    return result.isError ? EXIT.TOOL_ERROR : EXIT.OK;
+  }
+  const text = resultToText(result);
+  if (result.isError) {
+    const oneLine = text.trim().replace(/\s*\n\s*/g, ' ');
+    ctx.io.stderr.write(`mcptool: tool ${quote(toolName)} reported an error: ${oneLine || '(no message)'}\n`);
+    return EXIT.TOOL_ERROR;
+  }
+  ctx.io.stdout.write(text);
+  return EXIT.OK;
+}

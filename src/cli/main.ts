@@ -1,0 +1,59 @@
+import { callCommand } from './commands/call.ts';
+import { demoCommand } from './commands/demo.ts';
+import { generalUsage, helpCommand } from './commands/help.ts';
+import { loginCommand } from './commands/login.ts';
+import { logoutCommand } from './commands/logout.ts';
+import { statusCommand } from './commands/status.ts';
+import { toolsCommand } from './commands/tools.ts';
+import type { Command } from './context.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { errorLine, exitCodeFor } from './exit-codes.ts';
+import { type CliIO, processIO } from './io.ts';
+import { createProgress } from './progress.ts';
+
+/** The commands of `mcptool`, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  toolsCommand,
+  callCommand,
+  loginCommand,
+  logoutCommand,
+  statusCommand,
+  demoCommand,
+];
+
+/**
+ * Run the `mcptool` command line (DESIGN.md, "CLI") with `argv` (the arguments after the program name) and
+ * resolve to its exit code: 0 ok, 1 the tool reported an error, 2 usage, 3 authorization failed,
+ * 4 connection failed. It never rejects and never calls `process.exit`: errors become one line on `stderr`.
+ * `io` defaults to the process streams and environment.
+ *
+ * @example
+ * process.exitCode = await main(['tools', '--stdio', 'node server.js', '--json']);
+ */
+export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+  const fullIO: CliIO = { ...processIO(), ...io };
+  const progress = createProgress(fullIO.stderr);
+  const ctx = { io: fullIO, progress };
+  const all = [...COMMANDS, helpCommand(COMMANDS)];
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      fullIO.stderr.write(generalUsage(COMMANDS));
+      return EXIT.USAGE;
+    }
+    if (name === '--help' || name === '-h') return await helpCommand(COMMANDS).run([], ctx);
+    const command = all.find((c) => c.name === name);
+    if (command === undefined) {
+      throw new UsageError(
+        name.startsWith('-')
+          ? `the command comes first, e.g. 'mcptool tools <target> ${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}`
+          : `unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
+      );
+    }
+    return await command.run(rest, ctx);
+  } catch (error) {
+    progress.done();
+    fullIO.stderr.write(errorLine(error));
+    return exitCodeFor(error);
+  }
+}

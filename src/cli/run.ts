@@ -1,0 +1,7 @@
+/**
+ * Runs the CLI from the sources (`node --import tsx src/cli/run.ts ...`), as `bin/mcptool.js` runs the build.
+ * Tests spawn this so that they need no `npm run build`.
+ */
+import { main } from './main.ts';
+
+process.exitCode = await main(process.argv.slice(2));
