@@ -282,7 +282,8 @@ export class LoopbackListener {
       refuse(400, 'the Host header is not a loopback address');
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    // Only GET: a HEAD (link previews, prefetchers) must not consume the one-shot callback.
+    if (req.method !== 'GET') {
       refuse(405, 'only GET is accepted');
       return;
     }

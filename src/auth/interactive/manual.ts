@@ -24,12 +24,16 @@ export function streamPasteInput(stream: NodeJS.ReadableStream): PasteInput {
   let wake: (() => void) | undefined;
   const start = () => {
     if (rl) return;
-    rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
-    rl.on('line', (line) => {
+    const current = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+    rl = current;
+    // Events of an interface we closed ourselves are ignored.
+    current.on('line', (line) => {
+      if (rl !== current) return;
       lines.push(line);
       wake?.();
     });
-    rl.on('close', () => {
+    current.on('close', () => {
+      if (rl !== current) return;
       ended = true;
       wake?.();
     });
@@ -53,8 +57,10 @@ export function streamPasteInput(stream: NodeJS.ReadableStream): PasteInput {
       return undefined;
     },
     close() {
-      rl?.close();
+      // Our own close is not the end of the input: a later readLine reads on.
+      const current = rl;
       rl = undefined;
+      current?.close();
       if ('pause' in stream && typeof stream.pause === 'function') stream.pause();
     },
   };

@@ -55,6 +55,7 @@ describe('LoopbackListener', () => {
     assert.equal((await get(`${base}/cb?code=c&state=s-123&state=s-123`)).status, 400);
     assert.equal((await get(`${base}/cb?state=s-123`)).status, 400);
     assert.equal((await get(`${base}/cb?code=c&state=s-123`, { method: 'POST' })).status, 405);
+    assert.equal((await get(`${base}/cb?code=c&state=s-123`, { method: 'HEAD' })).status, 405);
     assert.equal((await get(`${base}/cb?code=c&state=s-123`, { host: 'evil.example' })).status, 400);
     assert.equal(rejected.length, 5);
     const genuine = await get(`${base}/cb?code=the-code&state=s-123&iss=https%3A%2F%2Fas.example`);

@@ -149,3 +149,19 @@ describe('readPastedCallback from piped input', () => {
     input2.close?.();
   });
 });
+
+describe('streamPasteInput', () => {
+  it('can be closed between sign-ins and read again', async () => {
+    const stream = new PassThrough();
+    const input = streamPasteInput(stream);
+    const signal = new AbortController().signal;
+    stream.write('first\n');
+    assert.equal(await input.readLine({ signal }), 'first');
+    input.close?.();
+    stream.write('second\n');
+    assert.equal(await input.readLine({ signal }), 'second');
+    stream.end();
+    assert.equal(await input.readLine({ signal }), undefined);
+    input.close?.();
+  });
+});
