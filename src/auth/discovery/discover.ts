@@ -130,9 +130,8 @@ export async function discoverProtectedResource(
   const fetch = hardenFetch({ fetch: options.fetch, logger });
   const serverUrl = new URL(String(options.serverUrl));
   const urls = protectedResourceMetadataUrls(serverUrl);
-  if (options.resourceMetadataUrl !== undefined && !urls.includes(options.resourceMetadataUrl)) {
-    urls.unshift(options.resourceMetadataUrl);
-  }
+  const fromChallenge = challengeMetadataUrl(options.resourceMetadataUrl, serverUrl, logger);
+  if (fromChallenge !== undefined && !urls.includes(fromChallenge)) urls.unshift(fromChallenge);
   const attempts: DiscoveryAttempt[] = [];
   for (const url of urls) {
     const response = await get(fetch, url, options.signal, attempts, 'protected resource metadata');
@@ -147,6 +146,24 @@ export async function discoverProtectedResource(
   }
   logger.debug('the server publishes no protected resource metadata', { serverUrl: serverUrl.href });
   return undefined;
+}
+
+/**
+ * The challenge's `resource_metadata` as an absolute URL (resolved against the server URL, leniently), or
+ * `undefined` (with a warning) when it does not parse; `INSECURE_ENDPOINT` when it is plain http elsewhere
+ * than on a loopback host.
+ */
+function challengeMetadataUrl(value: string | undefined, serverUrl: URL, logger: Logger): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value, serverUrl);
+  } catch {
+    logger.warn('ignoring a resource_metadata that is not a URL', { resourceMetadata: value });
+    return undefined;
+  }
+  if (!isSecureOrLoopback(url)) throw new InsecureEndpointError('INSECURE_ENDPOINT', 'resource_metadata', value);
+  return url.href;
 }
 
 async function processProtectedResource(

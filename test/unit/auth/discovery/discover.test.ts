@@ -145,6 +145,19 @@ describe('discoverProtectedResource', () => {
     assert.deepEqual(fake.urls(), []);
   });
 
+  it('ignores a resource_metadata that is not a URL, and resolves a relative one against the server', async () => {
+    const garbage = fakeFetch({ [PRM_PATH]: json(prm()) });
+    await discoverProtectedResource({ serverUrl: SERVER, resourceMetadataUrl: 'http://[bad', fetch: garbage.fetch });
+    assert.deepEqual(garbage.urls(), [PRM_PATH]);
+    const relative = fakeFetch({ [`${ORIGIN}/meta/prm.json`]: json(prm()) });
+    await discoverProtectedResource({
+      serverUrl: SERVER,
+      resourceMetadataUrl: '/meta/prm.json',
+      fetch: relative.fetch,
+    });
+    assert.deepEqual(relative.urls(), [`${ORIGIN}/meta/prm.json`]);
+  });
+
   it('NEGATIVE: a redirect to another origin fails clearly and the other origin is never contacted', async () => {
     const fake = fakeFetch({
       [PRM_PATH]: new Response(null, { status: 302, headers: { location: 'https://evil.example/prm' } }),
