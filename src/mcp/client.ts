@@ -297,7 +297,7 @@ export abstract class MCPClient {
     }
   }
 
-  async #connectOnce(options: OperationOptions): Promise<Client> {
+  async #connectOnce(options: OperationOptions, authRetried = false): Promise<Client> {
     const timeout = options.timeout ?? this.#connectionTimeout ?? this.defaultConnectionTimeout;
     const attempt = new AbortController();
     const client = new Client(CLIENT_INFO, {
@@ -328,8 +328,9 @@ export abstract class MCPClient {
           error.cause === undefined ? undefined : { cause: error.cause },
         );
       }
-      if (await this.recover(error, 'connect', options.signal)) {
-        return this.#connectOnce(options);
+      // The OAuth engine may fix what failed (sign-in, step-up); then connect again, exactly once.
+      if (!authRetried && (await this.recover(error, 'connect', options.signal))) {
+        return this.#connectOnce(options, true);
       }
       throw this.connectionError(error, 'connect');
     }
