@@ -65,7 +65,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
  * Polling delays for a waiter: start small, grow by half each time up to `maxMs`, with ±25 % jitter so
  * that waiters released together do not poll in lockstep.
  */
-export function* backoffDelays(initialMs = 5, maxMs = 100): Generator<number, never, void> {
+export function* backoffDelays(initialMs = 5, maxMs = 50): Generator<number, never, void> {
   let delay = initialMs;
   for (;;) {
     yield Math.max(1, Math.round(delay * (0.75 + Math.random() * 0.5)));
