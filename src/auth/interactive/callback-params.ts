@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { OAuthError } from '../errors.ts';
 
 /** Compare two `state` values in constant time (for equal lengths). */
 export function statesEqual(received: string, expected: string): boolean {
@@ -38,4 +39,17 @@ export function describeVerdict(verdict: Exclude<CallbackVerdict, 'ok'>): string
     case 'no-code-or-error':
       return 'it carries neither a code nor an error';
   }
+}
+
+/**
+ * The error for a sign-in ended by `signal`: `CALLBACK_TIMEOUT` when the signal is a timeout
+ * (`AbortSignal.timeout`, reason `TimeoutError`), else `ABORTED`. The reason is kept as `cause`.
+ */
+export function abortedError(signal: AbortSignal | undefined): OAuthError {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof OAuthError) return reason;
+  if ((reason as { name?: unknown } | undefined)?.name === 'TimeoutError') {
+    return new OAuthError('CALLBACK_TIMEOUT', 'The sign-in was not completed in time', { cause: reason });
+  }
+  return new OAuthError('ABORTED', 'Sign-in was aborted', { cause: reason });
 }

@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../../core/logger.ts';
 import { isSecureOrLoopback } from '../../core/url.ts';
 import { InsecureEndpointError, OAuthError, OAuthServerError } from '../errors.ts';
 import { assertSecureEndpoint, type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
+import { abortedError } from './callback-params.ts';
 import { formatDuration } from './loopback.ts';
 import { type InteractionUI, printable } from './ui.ts';
 
@@ -63,7 +64,7 @@ export async function runDeviceAuthorization(
   const tokenEndpoint = checkEndpoint('token_endpoint', as.token_endpoint);
   // allowInsecureRequests is decided per URL (loopback http only) by oauth4webapiOptions.
   const httpOptions = (url: URL) => oauth4webapiOptions(url, { fetch, signal });
-  const aborted = () => new OAuthError('ABORTED', 'Sign-in was aborted', { cause: signal.reason });
+  const aborted = () => abortedError(signal);
 
   const resources = options.resource === undefined ? [] : [options.resource].flat();
   const params = new URLSearchParams();

@@ -3,7 +3,7 @@ import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { AuthorizationHandler, AuthorizationSession, RedirectOptions } from '../config.ts';
 import { OAuthError } from '../errors.ts';
 import { assertSafeBrowserUrl, canOpenBrowser, openBrowser as defaultOpenBrowser } from './browser.ts';
-import { checkCallbackParams, describeVerdict } from './callback-params.ts';
+import { abortedError, checkCallbackParams, describeVerdict } from './callback-params.ts';
 import { CallbackPortError, DEFAULT_CALLBACK_TIMEOUT_MS, LoopbackListener } from './loopback.ts';
 import { manualRedirectUri, type PasteInput, readPastedCallback, streamPasteInput } from './manual.ts';
 import { type InteractionUI, stderrInteractionUI } from './ui.ts';
@@ -84,7 +84,7 @@ export function createDefaultAuthorizationHandler(
 
   return {
     async open({ signal, preferredRedirectUri }) {
-      if (signal.aborted) throw new OAuthError('ABORTED', 'Sign-in was aborted', { cause: signal.reason });
+      if (signal.aborted) throw abortedError(signal);
       if (callback === 'manual') {
         const input = pasteInput();
         if (!input) throw interactionRequired('paste-back was asked for and stdin is not a terminal');
@@ -228,7 +228,7 @@ export function functionAuthorizationHandler(
       return {
         redirectUri: redirectUri.href,
         async waitForCallback(authorizationUrl, expectedState, { signal }) {
-          if (signal.aborted) throw new OAuthError('ABORTED', 'Sign-in was aborted', { cause: signal.reason });
+          if (signal.aborted) throw abortedError(signal);
           const result = await raceAbort(fn(authorizationUrl, { signal }), signal);
           let url: URL;
           try {
@@ -256,7 +256,7 @@ export function functionAuthorizationHandler(
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new OAuthError('ABORTED', 'Sign-in was aborted', { cause: signal.reason }));
+    const onAbort = () => reject(abortedError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

@@ -4,7 +4,7 @@ import { InvalidOptionError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { isLoopbackHost } from '../../core/url.ts';
 import { OAuthError } from '../errors.ts';
-import { type CallbackVerdict, checkCallbackParams, describeVerdict } from './callback-params.ts';
+import { abortedError, type CallbackVerdict, checkCallbackParams, describeVerdict } from './callback-params.ts';
 import { failurePage, rejectedPage, successPage } from './pages.ts';
 
 /** Default time to wait for the user to finish signing in: 5 minutes. */
@@ -340,10 +340,6 @@ function preferredPort(uri: string, urlHost: string, path: string): number | und
   if (url.protocol !== 'http:' || url.hostname.toLowerCase() !== urlHost || url.pathname !== path) return undefined;
   const port = Number(url.port);
   return Number.isInteger(port) && port > 0 ? port : undefined;
-}
-
-function abortedError(signal: AbortSignal | undefined): OAuthError {
-  return new OAuthError('ABORTED', 'Sign-in was aborted', { cause: signal?.reason });
 }
 
 /** "5 minutes", "1.5 seconds", "300 ms". */

@@ -1,7 +1,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { isLoopbackHost } from '../../core/url.ts';
 import { OAuthError } from '../errors.ts';
-import { checkCallbackParams, describeVerdict } from './callback-params.ts';
+import { abortedError, checkCallbackParams, describeVerdict } from './callback-params.ts';
 import { DEFAULT_CALLBACK_TIMEOUT_MS, formatDuration } from './loopback.ts';
 import type { InteractionUI } from './ui.ts';
 
@@ -163,8 +163,7 @@ export async function readPastedCallback(authorizationUrl: URL, options: ManualP
       ),
     timeoutMs,
   );
-  const onAbort = () =>
-    controller.abort(new OAuthError('ABORTED', 'Sign-in was aborted', { cause: options.signal?.reason }));
+  const onAbort = () => controller.abort(abortedError(options.signal));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let lastRefusal: string | undefined;

@@ -118,6 +118,15 @@ describe('LoopbackListener', () => {
     await new Promise((r) => blocker.close(r));
   });
 
+  it('a caller timeout signal (AbortSignal.timeout) ends the wait as CALLBACK_TIMEOUT, not ABORTED', async () => {
+    const listener = await LoopbackListener.start();
+    await assert.rejects(
+      listener.waitForCallback('s', { signal: AbortSignal.timeout(50) }),
+      (e: any) => e.code === 'CALLBACK_TIMEOUT',
+    );
+    assert.equal(await isListening(listener.port), false);
+  });
+
   it('close() ends a pending wait with ABORTED', async () => {
     const listener = await LoopbackListener.start();
     const waiting = listener.waitForCallback('s', { signal: signal() });
