@@ -1,0 +1,137 @@
+/**
+ * Runs every example of README.md:
+ * - each ```ts block, with `from 'mcptool'` / `'mcptool/ai-sdk'` / `'mcptool/openai'` pointed at the sources, as
+ *   its own script through tsx; it must exit 0 by itself (which also proves it closed its connections);
+ * - each `npx mcptool ...` line of the ```sh blocks, through the CLI from the sources (`src/cli/run.ts`), split
+ *   without a shell, after `$MCP_URL` / `$MCP_SSE_URL` are replaced by local fixture servers; it must exit 0;
+ * - `npm run demo` as the `demo` command; `npm ci` and `npm test` are not run here (this test is part of the latter);
+ * - a ```json block preceded by `<!-- file: NAME -->` is written to NAME first.
+ * Everything runs in a temporary directory whose `node_modules` links to the repository's, as in a checkout.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { splitCommandLine } from '../src/cli/split.ts';
+import { type McpServerHandle, startMcpServer } from './fixtures/mcp-server.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+
+interface Block {
+  lang: string;
+  code: string;
+  file: string | undefined;
+}
+
+function blocks(markdown: string): Block[] {
+  const out: Block[] = [];
+  const re = /(?:<!--\s*file:\s*(\S+)\s*-->\s*\n)?```(\w*)\n([\s\S]*?)```/g;
+  for (const m of markdown.matchAll(re)) out.push({ file: m[1], lang: m[2] ?? '', code: m[3] ?? '' });
+  return out;
+}
+
+const SOURCES: Record<string, string> = {
+  mcptool: 'src/index.ts',
+  'mcptool/ai-sdk': 'src/adapters/ai-sdk.ts',
+  'mcptool/openai': 'src/adapters/openai.ts',
+  'mcptool/redis': 'src/redis.ts',
+};
+
+function pointAtSources(code: string): string {
+  return code.replace(/from '(mcptool(?:\/[\w-]+)?)'/g, (whole, spec: string) => {
+    const path = SOURCES[spec];
+    return path ? `from '${pathToFileURL(join(ROOT, path)).href}'` : whole;
+  });
+}
+
+function run(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const all = blocks(readme);
+const tsBlocks = all.filter((b) => b.lang === 'ts');
+const shellLines = all
+  .filter((b) => b.lang === 'sh')
+  .flatMap((b) => b.code.split('\n'))
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+
+describe('README examples', { concurrency: 3 }, () => {
+  let dir: string;
+  let http: McpServerHandle;
+  let sse: McpServerHandle;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcptool-readme-'));
+    await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    for (const b of all) if (b.file) await writeFile(join(dir, b.file), b.code);
+    [http, sse] = await Promise.all([
+      startMcpServer({ transport: 'streamable-http' }),
+      startMcpServer({ transport: 'sse' }),
+    ]);
+    env = { MCP_URL: http.url, MCP_SSE_URL: sse.url };
+  });
+
+  after(async () => {
+    await Promise.all([http?.close(), sse?.close()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has examples of every kind', () => {
+    assert.ok(tsBlocks.length >= 5, `${tsBlocks.length} ts blocks`);
+    assert.ok(shellLines.filter((l) => l.startsWith('npx mcptool ')).length >= 6);
+    assert.ok(shellLines.includes('npm ci && npm run demo') && shellLines.includes('npm test'));
+  });
+
+  tsBlocks.forEach((block, i) => {
+    const title = block.code.split('\n').find((l) => l.includes("from 'mcptool")) ?? `block ${i + 1}`;
+    it(`ts example ${i + 1} runs and exits by itself (${title.trim()})`, async () => {
+      const file = join(dir, `example-${i + 1}.mts`);
+      await writeFile(file, pointAtSources(block.code));
+      const result = await run([file], dir, env);
+      assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}`);
+    });
+  });
+
+  for (const line of shellLines) {
+    if (!line.startsWith('npx mcptool ') && line !== 'npm ci && npm run demo') continue;
+    it(`shell example runs: ${line}`, async () => {
+      const args =
+        line === 'npm ci && npm run demo'
+          ? ['demo']
+          : splitCommandLine(line.replace(/\$(MCP_URL|MCP_SSE_URL)\b/g, (_m, name: string) => env[name]!)).slice(2);
+      const result = await run([join(ROOT, 'src/cli/run.ts'), ...args], dir, env);
+      assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}`);
+      assert.notEqual(result.stdout.trim(), '');
+    });
+  }
+});
