@@ -93,7 +93,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const oauth = scenario.startsWith('auth/') ? new OAuthConfig(oauthFor(scenario)) : undefined;
+  const debug = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`[${level}] ${message} ${fields ? JSON.stringify(fields) : ''}\n`);
   const toolset = new MCPToolset({
+    ...(process.env['MCPTOOL_DEBUG'] && {
+      logger: { debug: debug('debug'), info: debug('info'), warn: debug('warn'), error: debug('error') },
+    }),
     serverInfo: new StreamableHttpServerInfo({ url, ...(oauth && { oauth }) }),
     // The elicitation scenario: accept with no values, so the form's defaults apply.
     elicitationHandler: async () => ({ action: 'accept', content: {} }),
