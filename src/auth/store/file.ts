@@ -14,6 +14,9 @@ import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } 
 
 const TYPE = 'mcptool.FileTokenStore';
 const RECORD_FILE = /^[0-9a-f]{64}\.json$/;
+const TEMP_FILE = /^\.[0-9a-f]{16}\.tmp$/;
+/** A temp file this old was left by a writer that died before its rename; it is removed. */
+const ABANDONED_TEMP_MS = 10 * 60_000;
 /** A lock or breaker file whose owner never got to write its content is taken over after this long. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 /** A breaker file older than this is abandoned (breaking a stale lock takes milliseconds). */
@@ -91,6 +94,23 @@ function parseOwner(text: string): LockOwner | undefined {
     // not (yet) written: judged by its age
   }
   return undefined;
+}
+
+/**
+ * Rename `from` over `to`. On Windows a rename fails (EPERM/EACCES/EBUSY) while another process has `to` open,
+ * so it is retried briefly there; on POSIX it is atomic and never blocked by readers.
+ */
+async function renameOver(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await rename(from, to);
+    } catch (error) {
+      const code = errorCode(error);
+      const busy = code === 'EPERM' || code === 'EACCES' || code === 'EBUSY';
+      if (process.platform !== 'win32' || !busy || attempt >= 8) throw error;
+      await sleep(5 * 2 ** attempt);
+    }
+  }
 }
 
 /** Why a lock is stale (its holder may be taken over), or `undefined` while it is valid. */
@@ -282,6 +302,7 @@ export class FileTokenStore implements TokenStore {
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw storeFailed('create the directory', dir, error);
     }
+    await this.#removeAbandonedTempFiles();
     if (process.platform === 'win32') return;
     let info: Awaited<ReturnType<typeof stat>>;
     try {
@@ -312,6 +333,20 @@ export class FileTokenStore implements TokenStore {
     }
   }
 
+  /** Remove temp files left by writers that were killed before their rename (they are never read). */
+  async #removeAbandonedTempFiles(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const now = Date.now();
+    for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+      const path = join(this.dir, name);
+      try {
+        if (now - (await stat(path)).mtimeMs > ABANDONED_TEMP_MS) await unlink(path);
+      } catch {
+        // gone already, or not ours to remove: harmless either way
+      }
+    }
+  }
+
   async #writeAtomic(path: string, data: string): Promise<void> {
     const tmp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
     let handle: Awaited<ReturnType<typeof open>> | undefined;
@@ -323,7 +358,7 @@ export class FileTokenStore implements TokenStore {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await rename(tmp, path);
+      await renameOver(tmp, path);
     } catch (error) {
       await handle?.close().catch(() => {});
       await unlink(tmp).catch(() => {});

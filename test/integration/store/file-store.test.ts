@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -170,6 +170,21 @@ describe('FileTokenStore on disk', () => {
     // A later write replaces the corrupt record.
     await store.set(record(key, 'new'));
     assert.equal((await store.get(key))?.tokens?.access_token, 'new');
+  });
+
+  it('removes temp files abandoned by killed writers once they are old, and only those', async () => {
+    const dir = freshDir();
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const old = join(dir, '.0123456789abcdef.tmp');
+    const recent = join(dir, '.fedcba9876543210.tmp');
+    await writeFile(old, 'partial');
+    await writeFile(recent, 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    await new FileTokenStore({ dir }).set(record());
+    const names = await readdir(dir);
+    assert.ok(!names.includes('.0123456789abcdef.tmp'));
+    assert.ok(names.includes('.fedcba9876543210.tmp')); // may belong to a writer still running
   });
 
   it('treats a record filed under another key as corrupt', async () => {
