@@ -42,7 +42,11 @@ export function seeHelp(command: string): string {
  * `util.parseArgs` (strict, positionals allowed anywhere) whose errors become one-line {@link UsageError}s that
  * name the command.
  */
-export function parseCommandArgs<T extends Options>(argv: string[], options: T, command: string) {
+export function parseCommandArgs<T extends Options>(
+  argv: string[],
+  options: T,
+  command: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (error) {
