@@ -3,6 +3,8 @@
  * This file names every public export.
  */
 
+export type { CredentialStatus } from './auth/account.ts';
+export { describeRecord, listCredentials, signIn, signOut } from './auth/account.ts';
 export type {
   AuthorizationHandler,
   AuthorizationSession,
@@ -30,6 +32,8 @@ export { createDefaultAuthorizationHandler, functionAuthorizationHandler } from 
 export type { PasteInput } from './auth/interactive/manual.ts';
 export { streamPasteInput } from './auth/interactive/manual.ts';
 export type { InteractionUI } from './auth/interactive/ui.ts';
+export type { ConnectionAuthOptions } from './auth/session.ts';
+export { createConnectionAuth } from './auth/session.ts';
 // auth
 export type { FileTokenStoreOptions } from './auth/store/file.ts';
 export { FileTokenStore } from './auth/store/file.ts';

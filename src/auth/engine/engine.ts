@@ -1,9 +1,11 @@
-import type * as oauth from 'oauth4webapi';
+import * as oauth from 'oauth4webapi';
 import { type Clock, epochSeconds, systemClock } from '../../core/clock.ts';
 import { quote } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
 import { InsufficientScopeError, OAuthError } from '../errors.ts';
+import { runDeviceAuthorization } from '../interactive/device.ts';
+import { type InteractionUI, stderrInteractionUI } from '../interactive/ui.ts';
 import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
 import { clientAuthFor, selectAuthMethod } from './client-auth.ts';
 import {
@@ -14,7 +16,7 @@ import {
   refreshGrant,
   tokenError,
 } from './grants.ts';
-import { ensureClient, toOauthClient } from './registration.ts';
+import { ensureClient, type RegistrationContext, toOauthClient } from './registration.ts';
 import { coversScopes, selectScopes, splitScope, unionScopes } from './scopes.ts';
 import type { AuthServices, BearerChallenge, DiscoveryResult } from './services.ts';
 import { needsRenewal, toStoredTokens } from './tokens.ts';
@@ -48,6 +50,7 @@ export class OAuthEngine {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #handler: () => AuthorizationHandler;
+  readonly #ui: InteractionUI;
   #discovery: DiscoveryResult | undefined;
   #record: TokenRecord | undefined;
   #loaded: Promise<void> | undefined;
@@ -63,9 +66,12 @@ export class OAuthEngine {
     services: AuthServices;
     store: TokenStore;
     handler: () => AuthorizationHandler;
+    /** Where the device grant shows its user code. Default: stderr. */
+    ui?: InteractionUI | undefined;
     logger?: Logger | undefined;
     clock?: Clock | undefined;
   }) {
+    this.#ui = options.ui ?? stderrInteractionUI();
     this.serverUrl = options.serverUrl;
     this.config = options.config;
     this.#services = options.services;
@@ -143,9 +149,21 @@ export class OAuthEngine {
     await this.renew({ failedToken, challenge, interactive: false, signal });
   }
 
-  /** Sign in interactively now (outside any request timeout). */
-  async signIn(signal?: AbortSignal): Promise<void> {
+  /** The stored record in use, if any (after {@link load}). */
+  get record(): TokenRecord | undefined {
+    return this.#record;
+  }
+
+  /**
+   * Sign in now (outside any request timeout). Without `force`, a held token that is not about to expire is kept
+   * and no request is made.
+   */
+  async signIn(signal?: AbortSignal, options: { force?: boolean } = {}): Promise<void> {
     await this.load();
+    const held = this.#record?.tokens;
+    if (!options.force && held && !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)) {
+      return;
+    }
     await this.renew({
       failedToken: this.#record?.tokens?.access_token,
       challenge: this.#lastChallenge,
@@ -184,15 +202,6 @@ export class OAuthEngine {
   /** Forget the step-up count of an operation that succeeded. */
   operationSucceeded(operation: string): void {
     this.#stepUps.delete(operation);
-  }
-
-  /** Delete the stored record of this server (for `mcptool logout`). */
-  async forget(): Promise<TokenRecord | undefined> {
-    await this.load();
-    const record = this.#record;
-    if (record) await this.#store.delete(record);
-    this.#record = undefined;
-    return record;
   }
 
   async #discover(challenge: BearerChallenge | undefined, signal: AbortSignal | undefined): Promise<DiscoveryResult> {
@@ -313,6 +322,14 @@ export class OAuthEngine {
     }
     const timeout = AbortSignal.timeout(this.config.authorizationTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    if (this.config.callback === 'device') {
+      if (as.device_authorization_endpoint !== undefined) {
+        return this.#deviceGrant(record, discovery, scopes, signal);
+      }
+      this.#logger.warn('the authorization server offers no device authorization; using the browser flow', {
+        issuer: as.issuer,
+      });
+    }
     const session = await this.#handler().open({
       signal,
       ...(record.client?.redirect_uris?.[0] !== undefined && { preferredRedirectUri: record.client.redirect_uris[0] }),
@@ -327,15 +344,72 @@ export class OAuthEngine {
     }
   }
 
+  /** The device authorization grant (RFC 8628), for machines without a browser or a reachable loopback port. */
+  async #deviceGrant(
+    record: TokenRecord,
+    discovery: DiscoveryResult,
+    scopes: string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<StoredTokens> {
+    const as = discovery.authorizationServer;
+    const client = await this.#client(record, as, undefined, signal, 'device_code');
+    const ctx = await this.#grantContext(as, client, discovery, signal);
+    const response = await runDeviceAuthorization(as, ctx.client, ctx.clientAuth, {
+      ui: this.#ui,
+      signal,
+      clock: this.#clock,
+      logger: this.#logger,
+      fetch: (url, init) => this.#services.fetch(url, init),
+      requestTimeoutMs: this.config.requestTimeoutMs,
+      ...(scopes && scopes.length > 0 && { scope: scopes.join(' ') }),
+      ...(ctx.resource !== undefined && { resource: ctx.resource }),
+    });
+    return toStoredTokens(response, epochSeconds(this.#clock), undefined, scopes?.join(' '));
+  }
+
+  /**
+   * Sign out: revoke the refresh token (else the access token) where the server offers RFC 7009 revocation, then
+   * delete the stored record. Revocation is best effort: a failure is logged and the record is deleted anyway.
+   */
+  async signOut(signal?: AbortSignal): Promise<{ record: TokenRecord | undefined; revoked: boolean }> {
+    await this.load();
+    const record = this.#record;
+    if (!record) return { record: undefined, revoked: false };
+    let revoked = false;
+    const asMeta = record.discovery?.authorization_server_metadata as oauth.AuthorizationServer | undefined;
+    const token = record.tokens?.refresh_token ?? record.tokens?.access_token;
+    if (asMeta?.revocation_endpoint && record.client && token) {
+      try {
+        const discovery = this.#services.fromCache(this.serverUrl, record);
+        if (discovery) {
+          const ctx = await this.#grantContext(asMeta, record.client, discovery, signal);
+          const options = ctx.requestOptions(asMeta.revocation_endpoint, signal) as oauth.RevocationRequestOptions;
+          const response = await oauth.revocationRequest(asMeta, ctx.client, ctx.clientAuth, token, options);
+          await oauth.processRevocationResponse(response);
+          revoked = true;
+        }
+      } catch (error) {
+        this.#logger.warn('token revocation failed; the stored record is deleted anyway', {
+          code: (error as { code?: string }).code,
+        });
+      }
+    }
+    await this.#store.delete(record);
+    this.#record = undefined;
+    return { record, revoked };
+  }
+
   /** The registered client for this issuer, registering (and storing the registration at once) when needed. */
   async #client(
     record: TokenRecord,
     as: oauth.AuthorizationServer,
     redirectUri: string | undefined,
     signal: AbortSignal | undefined,
+    grant?: RegistrationContext['grant'],
   ): Promise<StoredClient> {
     const client = await ensureClient({
       as,
+      ...(grant && { grant }),
       config: this.config,
       stored: record.client,
       redirectUri,

@@ -6,13 +6,17 @@ import type { OAuthConfig } from '../config.ts';
 import { OAuthError, OAuthServerError } from '../errors.ts';
 import type { StoredClient } from '../store/types.ts';
 
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
 export interface RegistrationContext {
   as: oauth.AuthorizationServer;
   config: OAuthConfig;
   /** The client registration already stored for this issuer, if any. */
   stored: StoredClient | undefined;
-  /** The redirect URI the authorization-code flow will use (absent for client credentials). */
+  /** The redirect URI the authorization-code flow will use (absent for client credentials and the device grant). */
   redirectUri: string | undefined;
+  /** Which grant the client is registered for. Default: authorization code when there is a redirect URI. */
+  grant?: 'authorization_code' | 'device_code' | 'client_credentials';
   fetchResponse: (url: URL, init: RequestInit) => Promise<Response>;
   clock: Clock;
 }
@@ -38,7 +42,7 @@ export async function ensureClient(ctx: RegistrationContext): Promise<StoredClie
       registered_at: now,
     };
   }
-  if (stored?.registration === 'dynamic' && isReusable(stored, redirectUri, now)) return stored;
+  if (stored?.registration === 'dynamic' && isReusable(stored, redirectUri, now, ctx.grant)) return stored;
   if (as.registration_endpoint === undefined) {
     throw new OAuthError(
       'CLIENT_ID_REQUIRED',
@@ -50,19 +54,26 @@ export async function ensureClient(ctx: RegistrationContext): Promise<StoredClie
   return registerDynamically(ctx, now);
 }
 
-function isReusable(client: StoredClient, redirectUri: string | undefined, now: number): boolean {
+function isReusable(client: StoredClient, redirectUri: string | undefined, now: number, grant?: string): boolean {
   if (client.client_secret_expires_at && client.client_secret_expires_at <= now) return false;
+  if (grant === 'device_code') return client.grant_types?.includes(DEVICE_CODE) ?? false;
   if (redirectUri === undefined) return true;
   return client.redirect_uris?.includes(redirectUri) ?? false;
 }
 
 async function registerDynamically(ctx: RegistrationContext, now: number): Promise<StoredClient> {
   const { as, config, redirectUri } = ctx;
+  const grant = ctx.grant ?? (redirectUri ? 'authorization_code' : 'client_credentials');
+  const grantTypes = {
+    authorization_code: ['authorization_code', 'refresh_token'],
+    device_code: [DEVICE_CODE, 'refresh_token'],
+    client_credentials: ['client_credentials'],
+  }[grant];
   const metadata: Record<string, unknown> = {
     client_name: config.clientName,
     application_type: 'native',
-    grant_types: redirectUri ? ['authorization_code', 'refresh_token'] : ['client_credentials'],
-    response_types: redirectUri ? ['code'] : [],
+    grant_types: grantTypes,
+    response_types: grant === 'authorization_code' ? ['code'] : [],
     token_endpoint_auth_method: 'none',
   };
   if (redirectUri) metadata['redirect_uris'] = [redirectUri];
@@ -103,6 +114,8 @@ async function registerDynamically(ctx: RegistrationContext, now: number): Promi
     );
   }
   const client: StoredClient = { client_id: clientId, registration: 'dynamic', registered_at: now };
+  const granted = body?.['grant_types'];
+  client.grant_types = Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : grantTypes;
   if (typeof body?.['client_secret'] === 'string') client.client_secret = body['client_secret'];
   if (typeof body?.['client_secret_expires_at'] === 'number') {
     client.client_secret_expires_at = body['client_secret_expires_at'];

@@ -20,6 +20,8 @@ export interface StoredClient {
   client_secret_expires_at?: number;
   token_endpoint_auth_method?: string;
   redirect_uris?: string[];
+  /** The grant types the registration covers (RFC 7591 §2). */
+  grant_types?: string[];
   registration: ClientRegistrationKind;
   /** Seconds since the epoch. */
   registered_at: number;

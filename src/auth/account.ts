@@ -1,0 +1,71 @@
+import { type Clock, epochSeconds, systemClock } from '../core/clock.ts';
+import { splitScope } from './engine/scopes.ts';
+import { type ConnectionAuthOptions, engineFor } from './session.ts';
+import type { ClientRegistrationKind, TokenRecord, TokenStore } from './store/types.ts';
+
+/** What `mcptool status` shows of one stored record: never a secret or a token value. */
+export interface CredentialStatus {
+  resource: string;
+  issuer: string;
+  clientId: string | undefined;
+  registration: ClientRegistrationKind | undefined;
+  scopes: string[];
+  /** Access-token expiry, seconds since the epoch; undefined when unknown or no token is held. */
+  expiresAt: number | undefined;
+  hasAccessToken: boolean;
+  expired: boolean;
+  hasRefreshToken: boolean;
+  /** Seconds since the epoch. */
+  updatedAt: number;
+}
+
+/** Describe a stored record without any secret or token value. */
+export function describeRecord(record: TokenRecord, clock: Clock = systemClock): CredentialStatus {
+  const tokens = record.tokens;
+  const expiresAt = tokens?.expires_at;
+  return {
+    resource: record.resource,
+    issuer: record.issuer,
+    clientId: record.client?.client_id,
+    registration: record.client?.registration,
+    scopes: splitScope(tokens?.scope),
+    expiresAt,
+    hasAccessToken: tokens !== undefined,
+    expired: expiresAt !== undefined && expiresAt <= epochSeconds(clock),
+    hasRefreshToken: tokens?.refresh_token !== undefined,
+    updatedAt: record.updated_at,
+  };
+}
+
+/** Every stored credential (of one server `resource`, when given), described without secrets. */
+export async function listCredentials(store: TokenStore, resource?: string): Promise<CredentialStatus[]> {
+  const records = await store.list(resource);
+  return records.map((r) => describeRecord(r));
+}
+
+/**
+ * Sign in to an HTTP MCP server now and store the credentials (`mcptool login`). The flow is the configured one:
+ * a browser sign-in, the device grant, client credentials or enterprise. Without `force`, a stored token that is
+ * still valid is kept and nothing is requested. Returns the stored credential.
+ */
+export async function signIn(
+  options: ConnectionAuthOptions & { force?: boolean; signal?: AbortSignal },
+): Promise<CredentialStatus | undefined> {
+  const engine = engineFor(options);
+  if (!engine) return undefined;
+  await engine.signIn(options.signal, { force: options.force ?? false });
+  return engine.record ? describeRecord(engine.record) : undefined;
+}
+
+/**
+ * Forget the stored credentials of a server (`mcptool logout`), revoking the refresh token first where the
+ * authorization server offers RFC 7009 revocation.
+ */
+export async function signOut(
+  options: ConnectionAuthOptions & { signal?: AbortSignal },
+): Promise<{ removed: CredentialStatus | undefined; revoked: boolean }> {
+  const engine = engineFor(options);
+  if (!engine) return { removed: undefined, revoked: false };
+  const { record, revoked } = await engine.signOut(options.signal);
+  return { removed: record ? describeRecord(record) : undefined, revoked };
+}
