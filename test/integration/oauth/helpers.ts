@@ -1,0 +1,326 @@
+/**
+ * Shared setup of the end-to-end OAuth tests: a real authorization server (oidc-provider) and a real protected MCP
+ * server on 127.0.0.1, authorization handlers that play the user, a counting reverse proxy, temp dirs and small
+ * assertions. The library under test is used only through its public API (`src/index.ts`).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  startAuthorizationServer,
+} from '../../../src/demo/authorization-server.ts';
+import {
+  type ProtectedMcpServer,
+  type ProtectedMcpServerOptions,
+  startProtectedMcpServer,
+} from '../../../src/demo/protected-server.ts';
+import {
+  type AuthorizationHandler,
+  createDefaultAuthorizationHandler,
+  functionAuthorizationHandler,
+  MCPToolset,
+  OAuthConfig,
+  type OAuthConfigOptions,
+  StreamableHttpServerInfo,
+  type TokenRecord,
+  type TokenStore,
+} from '../../../src/index.ts';
+
+export const SCRIPTED_BROWSER = fileURLToPath(new URL('../../fixtures/scripted-browser.mjs', import.meta.url));
+
+/** A redirect URI that nothing listens on: the function handlers stop as soon as a redirect reaches it. */
+export const FAKE_REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+export interface Stack {
+  as: AuthorizationServer;
+  mcp: ProtectedMcpServer;
+  close(): Promise<void>;
+}
+
+/**
+ * An authorization server and a protected MCP server that trusts it. Unless `mcp.isTokenRevoked` is given, the
+ * MCP server asks the authorization server whether a token is still active (revocation, grant revoked by refresh
+ * token reuse), as a resource server using introspection would.
+ */
+export async function startStack(
+  options: { as?: AuthorizationServerOptions; mcp?: Partial<ProtectedMcpServerOptions> } = {},
+): Promise<Stack> {
+  const as = await startAuthorizationServer(options.as);
+  let mcp: ProtectedMcpServer;
+  try {
+    mcp = await startProtectedMcpServer({
+      issuer: as.issuer,
+      isTokenRevoked: (claims) => !as.isAccessTokenActive(claims),
+      ...options.mcp,
+    });
+  } catch (error) {
+    await as.close();
+    throw error;
+  }
+  return {
+    as,
+    mcp,
+    async close() {
+      await mcp.close();
+      await as.close();
+    },
+  };
+}
+
+/** What a function handler saw: every authorization URL it was given, and the callback URL it returned. */
+export interface HandlerLog {
+  authorizationUrls: URL[];
+  callbacks: URL[];
+}
+
+/**
+ * Follow the redirects of `url` with plain GETs (no cookie jar, like the fixture allows) until a URL on `stopAt`
+ * is reached; return it. Fails on an answer that is not a redirect before that.
+ */
+export async function followToRedirectUri(url: string | URL, stopAt: string, maxHops = 10): Promise<URL> {
+  let current = new URL(url);
+  for (let hop = 0; hop < maxHops; hop++) {
+    if (current.href.startsWith(stopAt)) return current;
+    const response = await fetch(current, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    await response.body?.cancel();
+    if (response.status < 300 || response.status >= 400 || !location) {
+      throw new Error(`GET ${current.origin}${current.pathname}: HTTP ${response.status} without a redirect`);
+    }
+    current = new URL(location, current);
+  }
+  throw new Error('too many redirects');
+}
+
+/**
+ * An authorization handler that plays a user who approves (or denies, depending on the server's mode) at once:
+ * `functionAuthorizationHandler` following the redirects. `tamper` may rewrite the callback URL (forged `iss`,
+ * wrong `state`) before the library sees it.
+ */
+export function redirectFollowingHandler(options: { redirectUri?: string; tamper?: (callback: URL) => URL } = {}): {
+  handler: AuthorizationHandler;
+  log: HandlerLog;
+} {
+  const redirectUri = options.redirectUri ?? FAKE_REDIRECT_URI;
+  const log: HandlerLog = { authorizationUrls: [], callbacks: [] };
+  const handler = functionAuthorizationHandler(
+    async (url) => {
+      log.authorizationUrls.push(new URL(url));
+      let callback = await followToRedirectUri(url, redirectUri);
+      if (options.tamper) callback = options.tamper(new URL(callback));
+      log.callbacks.push(callback);
+      return callback;
+    },
+    { redirectUri },
+  );
+  return { handler, log };
+}
+
+/** A handler that fails the test if it is ever asked to authorize (for flows that must never need a browser). */
+export function forbiddenHandler(): { handler: AuthorizationHandler; opened: () => number } {
+  let opened = 0;
+  return {
+    handler: {
+      async open() {
+        opened += 1;
+        throw new Error('this test must never start an interactive authorization');
+      },
+    },
+    opened: () => opened,
+  };
+}
+
+/**
+ * The library's real default handler (loopback listener + `$BROWSER`), with the scripted browser of
+ * test/fixtures as `$BROWSER`; what it shows goes to `messages`, not to stderr.
+ */
+export function scriptedBrowserHandler(extraEnv: Record<string, string> = {}): {
+  handler: AuthorizationHandler;
+  messages: string[];
+} {
+  const messages: string[] = [];
+  const handler = createDefaultAuthorizationHandler({
+    callback: 'loopback',
+    env: { PATH: process.env['PATH'] ?? '', BROWSER: SCRIPTED_BROWSER, ...extraEnv },
+    platform: 'linux',
+    stdinIsTTY: false,
+    timeoutMs: 20_000,
+    ui: { show: (m) => messages.push(m), progress: (m) => messages.push(`[progress] ${m}`) },
+  });
+  return { handler, messages };
+}
+
+/** A toolset on `url` with an `OAuthConfig` built from `oauth` (short timeouts for tests). */
+export function oauthToolset(
+  url: string,
+  oauth: OAuthConfigOptions | OAuthConfig | false,
+  extra: { fetch?: typeof fetch } = {},
+): MCPToolset {
+  const config = oauth === false || oauth instanceof OAuthConfig ? oauth : new OAuthConfig(oauth);
+  return new MCPToolset({
+    serverInfo: new StreamableHttpServerInfo({ url, oauth: config, timeout: 15_000, baseDelay: 10, maxDelay: 50 }),
+    ...(extra.fetch && { fetch: extra.fetch }),
+  });
+}
+
+/** The text of a tool result. */
+export function text(result: { content?: unknown }): string {
+  const blocks = (result.content ?? []) as { type: string; text?: string }[];
+  return blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
+}
+
+/** Call a tool of a warmed-up toolset by name. */
+export async function call(toolset: MCPToolset, name: string, args: Record<string, unknown> = {}) {
+  return toolset.getTool(name).invoke(args);
+}
+
+/** Decode a JWT's payload without checking it. */
+export function decodeJwt(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** The single record of a store (fails when there is not exactly one). */
+export async function onlyRecord(store: TokenStore): Promise<TokenRecord> {
+  const records = await store.list();
+  if (records.length !== 1) throw new Error(`expected one stored record, found ${records.length}`);
+  return records[0] as TokenRecord;
+}
+
+/** A temp dir removed by `cleanup()`. */
+export function tempDir(prefix = 'mcptool-oauth-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Sleep. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One request seen by {@link recordingFetch}. */
+export interface RecordedRequest {
+  method: string;
+  /** Origin and path (no query string). */
+  url: string;
+  /** The query of the URL. */
+  query: URLSearchParams;
+  /** The body when it was form-encoded (token, revocation requests). */
+  form: URLSearchParams | undefined;
+  /** The body when it was a string (JSON registration requests, form posts). */
+  body: string | undefined;
+  headers: Headers;
+}
+
+/**
+ * A fetch (to inject as the toolset's `fetch`, which the transports and the OAuth engine both use) that records
+ * every request: method, URL, query, form body and headers.
+ */
+export function recordingFetch(): {
+  fetch: typeof fetch;
+  requests: RecordedRequest[];
+  to(url: string): RecordedRequest[];
+} {
+  const requests: RecordedRequest[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    let form: URLSearchParams | undefined;
+    const body =
+      typeof init?.body === 'string'
+        ? init.body
+        : init?.body instanceof URLSearchParams
+          ? String(init.body)
+          : undefined;
+    if (init?.body instanceof URLSearchParams) form = new URLSearchParams(init.body);
+    else if (body !== undefined && /x-www-form-urlencoded/.test(headers.get('content-type') ?? '')) {
+      form = new URLSearchParams(body);
+    }
+    requests.push({ method, url: `${url.origin}${url.pathname}`, query: url.searchParams, form, body, headers });
+    return fetch(input, init);
+  };
+  return { fetch: recording, requests, to: (url) => requests.filter((r) => r.url === url) };
+}
+
+/**
+ * A counting reverse proxy on 127.0.0.1 in front of `target` (an origin): every request path that reaches it is
+ * recorded, then forwarded unchanged (streaming both ways), so a test can assert what a server saw.
+ */
+export async function startCountingProxy(target: string): Promise<{
+  origin: string;
+  paths: string[];
+  close(): Promise<void>;
+}> {
+  const upstream = new URL(target);
+  const paths: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    paths.push(`${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`);
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(forward);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    paths,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const CHILD = fileURLToPath(new URL('./child-toolset.ts', import.meta.url));
+
+/**
+ * Run child-toolset.ts in a new Node process (a "restart") with `MCPTOOL_HOME` = `home`; resolves with what it
+ * printed: the `whoami` result and every request it made.
+ */
+export function runChildToolset(
+  spec: { url: string; clientId?: string },
+  home: string,
+): Promise<{ whoami: Record<string, unknown>; fetches: string[] }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CHILD, JSON.stringify(spec)],
+      { env: { ...process.env, MCPTOOL_HOME: home }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`child failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+        } catch {
+          reject(new Error(`child printed no JSON: ${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
