@@ -14,6 +14,12 @@ import type { AuthProvider } from '@modelcontextprotocol/client';
 export interface ConnectionAuth extends AuthProvider {
   prepare(options?: { signal?: AbortSignal }): Promise<void>;
   recover(error: unknown, options?: { signal?: AbortSignal; operation?: string }): Promise<boolean>;
+  /**
+   * Wrap the transport's fetch so that a 401 can be attributed to the token that request actually carried: a 401
+   * that answers a token already replaced by a concurrent renewal then reuses the new token instead of renewing
+   * again (no refresh storms, no second use of a rotated refresh token).
+   */
+  wrapFetch?(inner: (input: string | URL, init?: RequestInit) => Promise<Response>): typeof globalThis.fetch;
   /** Release timers or listeners held for this connection. */
   close?(): Promise<void>;
 }

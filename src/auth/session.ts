@@ -82,9 +82,18 @@ function* causes(error: unknown): Generator<unknown> {
   }
 }
 
+/** The bearer token a request carried, if any. */
+function bearerOf(init: RequestInit | undefined): string | undefined {
+  const value = new Headers(init?.headers).get('authorization');
+  const match = value === null ? null : /^bearer\s+(.+)$/i.exec(value);
+  return match?.[1];
+}
+
 class EngineConnectionAuth implements ConnectionAuth {
   readonly #engine: OAuthEngine;
   readonly #interactive: boolean;
+  /** The token each 401 response answered (see wrapFetch). */
+  readonly #sent = new WeakMap<Response, string | undefined>();
 
   constructor(engine: OAuthEngine, interactive: boolean) {
     this.#engine = engine;
@@ -96,7 +105,21 @@ class EngineConnectionAuth implements ConnectionAuth {
   }
 
   onUnauthorized(ctx: UnauthorizedContext): Promise<void> {
-    return this.#engine.onUnauthorized(ctx.response);
+    const known = this.#sent.has(ctx.response);
+    return this.#engine.onUnauthorized(
+      ctx.response,
+      undefined,
+      known ? { token: this.#sent.get(ctx.response) } : undefined,
+    );
+  }
+
+  wrapFetch(inner: (input: string | URL, init?: RequestInit) => Promise<Response>): typeof fetch {
+    const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const response = await inner(input as string | URL, init);
+      if (response.status === 401) this.#sent.set(response, bearerOf(init));
+      return response;
+    };
+    return wrapped as typeof fetch;
   }
 
   async prepare(options: { signal?: AbortSignal } = {}): Promise<void> {

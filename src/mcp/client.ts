@@ -656,6 +656,14 @@ abstract class HttpClient extends MCPClient {
     return token === undefined ? undefined : { token: async () => token };
   }
 
+  /** The fetch the transport uses: the configured one, wrapped by the OAuth engine when there is one. */
+  protected transportFetch(): typeof fetch | undefined {
+    const auth = this.#connectionAuth();
+    if (!auth?.wrapFetch) return this.fetchFn;
+    const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.fetchFn ?? fetch;
+    return auth.wrapFetch(inner);
+  }
+
   protected requestInit(): RequestInit {
     const headers = this.serverInfo.resolveHeaders();
     const token = this.#auth ? this.serverInfo.resolveToken() : undefined;
@@ -688,10 +696,11 @@ export class StreamableHttpClient extends HttpClient {
   protected async createTransport(signal: AbortSignal): Promise<Transport> {
     const authProvider = await this.authProvider(signal);
     const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
+    const transportFetch = this.transportFetch();
     return new StreamableHTTPClientTransport(this.serverInfo.url, {
       requestInit: this.requestInit(),
       ...(authProvider && { authProvider }),
-      ...(this.fetchFn && { fetch: this.fetchFn }),
+      ...(transportFetch && { fetch: transportFetch }),
       reconnectionOptions: {
         maxRetries,
         initialReconnectionDelay: baseDelay,
@@ -716,11 +725,12 @@ export class SSEClient extends HttpClient {
     const authProvider = await this.authProvider(signal);
     const requestInit = this.requestInit();
     const headers = requestInit.headers as Record<string, string>;
-    const baseFetch = this.fetchFn ?? fetch;
+    const transportFetch = this.transportFetch();
+    const baseFetch = transportFetch ?? fetch;
     return new SSEClientTransport(this.serverInfo.url, {
       requestInit,
       ...(authProvider && { authProvider }),
-      ...(this.fetchFn && { fetch: this.fetchFn }),
+      ...(transportFetch && { fetch: transportFetch }),
       // The stream request does not read `requestInit`: add the configured headers to it here.
       eventSourceInit: {
         fetch: (url, init) => {

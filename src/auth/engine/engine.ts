@@ -141,11 +141,22 @@ export class OAuthEngine {
   }
 
   /** Handle a 401 from the resource server (the transport retries once afterwards). */
-  async onUnauthorized(response: Response, signal?: AbortSignal): Promise<void> {
+  async onUnauthorized(response: Response, signal?: AbortSignal, sent?: { token: string | undefined }): Promise<void> {
     const challenge = this.#services.parseChallenge(response);
     this.#lastChallenge = challenge;
     await this.load();
-    const failedToken = this.#record?.tokens?.access_token;
+    // The token the rejected request carried, when the transport's fetch told us; else the one held now.
+    const failedToken = sent ? sent.token : this.#record?.tokens?.access_token;
+    const held = this.#record?.tokens;
+    if (
+      sent &&
+      held &&
+      held.access_token !== failedToken &&
+      !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)
+    ) {
+      // A concurrent renewal already replaced the rejected token: retry with the new one.
+      return;
+    }
     await this.renew({ failedToken, challenge, interactive: false, signal });
   }
 
