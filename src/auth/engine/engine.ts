@@ -172,7 +172,15 @@ export class OAuthEngine {
   async signIn(signal?: AbortSignal, options: { force?: boolean } = {}): Promise<void> {
     await this.load();
     const held = this.#record?.tokens;
-    if (!options.force && held && !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)) {
+    // A held token is only worth keeping when the last renewal did not conclude that a sign-in is required: after
+    // a 401 whose refresh failed (revoked grant, reused refresh token) the held token is unexpired but dead, and
+    // keeping it made recover() report success while the retry failed again with SIGN_IN_REQUIRED.
+    if (
+      !options.force &&
+      !this.#signInRequired &&
+      held &&
+      !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)
+    ) {
       return;
     }
     await this.renew({
