@@ -101,24 +101,29 @@ export async function followToRedirectUri(url: string | URL, stopAt: string, max
 /**
  * An authorization handler that plays a user who approves (or denies, depending on the server's mode) at once:
  * `functionAuthorizationHandler` following the redirects. `tamper` may rewrite the callback URL (forged `iss`,
- * wrong `state`) before the library sees it.
+ * wrong `state`) before the library sees it. With `raw`, the handler implements `AuthorizationHandler` directly
+ * instead of through `functionAuthorizationHandler` (which checks `state` itself), so the engine's own checks are
+ * the only ones left.
  */
-export function redirectFollowingHandler(options: { redirectUri?: string; tamper?: (callback: URL) => URL } = {}): {
-  handler: AuthorizationHandler;
-  log: HandlerLog;
-} {
+export function redirectFollowingHandler(
+  options: { redirectUri?: string; tamper?: (callback: URL) => URL; raw?: boolean } = {},
+): { handler: AuthorizationHandler; log: HandlerLog } {
   const redirectUri = options.redirectUri ?? FAKE_REDIRECT_URI;
   const log: HandlerLog = { authorizationUrls: [], callbacks: [] };
-  const handler = functionAuthorizationHandler(
-    async (url) => {
-      log.authorizationUrls.push(new URL(url));
-      let callback = await followToRedirectUri(url, redirectUri);
-      if (options.tamper) callback = options.tamper(new URL(callback));
-      log.callbacks.push(callback);
-      return callback;
-    },
-    { redirectUri },
-  );
+  const follow = async (url: URL): Promise<URL> => {
+    log.authorizationUrls.push(new URL(url));
+    let callback = await followToRedirectUri(url, redirectUri);
+    if (options.tamper) callback = options.tamper(new URL(callback));
+    log.callbacks.push(callback);
+    return callback;
+  };
+  const handler: AuthorizationHandler = options.raw
+    ? {
+        async open() {
+          return { redirectUri, waitForCallback: (url) => follow(url), close: async () => {} };
+        },
+      }
+    : functionAuthorizationHandler(follow, { redirectUri });
   return { handler, log };
 }
 
