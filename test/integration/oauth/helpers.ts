@@ -24,6 +24,7 @@ import {
   type AuthorizationHandler,
   createDefaultAuthorizationHandler,
   functionAuthorizationHandler,
+  type Logger,
   MCPToolset,
   OAuthConfig,
   type OAuthConfigOptions,
@@ -165,13 +166,23 @@ export function scriptedBrowserHandler(extraEnv: Record<string, string> = {}): {
 export function oauthToolset(
   url: string,
   oauth: OAuthConfigOptions | OAuthConfig | false,
-  extra: { fetch?: typeof fetch } = {},
+  extra: { fetch?: typeof fetch; logger?: Logger } = {},
 ): MCPToolset {
   const config = oauth === false || oauth instanceof OAuthConfig ? oauth : new OAuthConfig(oauth);
   return new MCPToolset({
     serverInfo: new StreamableHttpServerInfo({ url, oauth: config, timeout: 15_000, baseDelay: 10, maxDelay: 50 }),
     ...(extra.fetch && { fetch: extra.fetch }),
+    ...(extra.logger && { logger: extra.logger }),
   });
+}
+
+/** A logger that keeps every line (message and fields, as JSON) at every level. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  };
+  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
 /** The text of a tool result. */
