@@ -3,7 +3,7 @@ import { type Clock, epochSeconds, systemClock } from '../../core/clock.ts';
 import { quote } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
-import { InsufficientScopeError, OAuthError } from '../errors.ts';
+import { InsufficientScopeError, OAuthError, OAuthServerError } from '../errors.ts';
 import { runDeviceAuthorization } from '../interactive/device.ts';
 import { type InteractionUI, stderrInteractionUI } from '../interactive/ui.ts';
 import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
@@ -210,12 +210,38 @@ export class OAuthEngine {
     }
     await this.load();
     const requiredScopes = unionScopes(this.#requestedScopes, granted, required);
-    await this.renew({
-      failedToken: this.#record?.tokens?.access_token,
-      requiredScopes,
-      interactive: true,
-      signal,
-    });
+    // A renewal already in flight (a plain refresh) cannot widen the scope: let it end, then step up.
+    await this.#inflight?.catch(() => {});
+    try {
+      await this.renew({
+        failedToken: this.#record?.tokens?.access_token,
+        requiredScopes,
+        interactive: true,
+        signal,
+      });
+    } catch (error) {
+      // RFC 6749 §4.1.2.1 / §5.2 `invalid_scope`: the authorization server will not grant the wider scope.
+      if (error instanceof OAuthServerError && error.error === 'invalid_scope') {
+        throw new InsufficientScopeError(
+          required,
+          granted,
+          `The authorization server refused scope ${quote(required.join(' '))} for ${quote(operation)} ` +
+            `(error "invalid_scope"); granted ${quote(granted.join(' '))}`,
+        );
+      }
+      throw error;
+    }
+    // A token response naming fewer scopes than asked for is authoritative (RFC 6749 §5.1): retrying is futile.
+    const nowGranted = splitScope(this.#record?.tokens?.scope);
+    const missing = required.filter((s) => !nowGranted.includes(s));
+    if (missing.length > 0) {
+      throw new InsufficientScopeError(
+        required,
+        nowGranted,
+        `The authorization server did not grant scope ${quote(missing.join(' '))} that ${quote(operation)} ` +
+          `requires; granted ${quote(nowGranted.join(' '))}`,
+      );
+    }
   }
 
   /** Forget the step-up count of an operation that succeeded. */
