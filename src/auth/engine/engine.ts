@@ -316,7 +316,10 @@ export class OAuthEngine {
         }
         this.#logger.info('refresh failed; the stored tokens are dropped', { code: error.code });
         delete record.tokens;
-        await this.#store.set({ ...record, updated_at: now() });
+        const dropped = { ...record, updated_at: now() };
+        await this.#store.set(dropped);
+        // The dead access token is not sent again while a new authorization is pending.
+        this.#record = dropped;
       }
     }
 
