@@ -67,7 +67,7 @@ export type {
   ServerLogEntry,
   ToolProgress,
 } from './mcp/client.ts';
-export { createClient, MCPClient, SSEClient, StdioClient, StreamableHttpClient } from './mcp/client.ts';
+export { MCPClient } from './mcp/client.ts';
 export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
 export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
 export { applyElicitationDefaults } from './mcp/elicitation.ts';
@@ -86,3 +86,4 @@ export type { MCPToolOptions } from './mcp/tool.ts';
 export { MCPTool } from './mcp/tool.ts';
 export type { MCPToolsetOptions } from './mcp/toolset.ts';
 export { MCPToolset } from './mcp/toolset.ts';
+export { createClient, SSEClient, StdioClient, StreamableHttpClient } from './mcp/transports.ts';

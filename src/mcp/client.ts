@@ -1,184 +1,55 @@
 import {
-  type AuthProvider,
   type CallToolResult,
   Client,
-  type LoggingMessageNotificationParams,
   type Progress,
   ProtocolError,
   SdkError,
   SdkErrorCode,
-  SdkHttpError,
   type Tool as SdkTool,
-  SSEClientTransport,
   SseError,
-  StreamableHTTPClientTransport,
   type Transport,
-  UnauthorizedError,
 } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { ConnectionAuth } from '../auth/connection-auth.ts';
 import { OAuthError } from '../auth/errors.ts';
-import { createConnectionAuth } from '../auth/session.ts';
 import { McptoolError, quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import {
+  type CallToolOptions,
+  CLIENT_INFO,
+  ClientClosed,
+  ConnectTimeout,
+  causeCode,
+  DEFAULT_CONNECTION_TIMEOUT,
+  DEFAULT_INVOCATION_TIMEOUT,
+  errorText,
+  type InFlightCall,
+  isAuthFailure,
+  isConnectionFailure,
+  type LogListener,
+  MAX_TOOL_PAGES,
+  type MCPClientOptions,
+  type OperationOptions,
+  sleep,
+  wasNeverDelivered,
+  withDeadline,
+} from './client-support.ts';
 import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
 import { MCPConnectionError, MCPInvocationError } from './errors.ts';
-import type { ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from './server-info.ts';
+import type { ServerInfo } from './server-info.ts';
 
-/** The name and version this client announces in `initialize` (MCP Lifecycle, "Initialization"). */
-export const CLIENT_INFO = Object.freeze({ name: 'mcptool', version: '0.1.0' });
-
-/** Default connection timeout for stdio servers, in ms (HTTP servers use their `timeout`). */
-export const DEFAULT_CONNECTION_TIMEOUT = 30_000;
-/** Default invocation timeout of a tool call, in ms. */
-export const DEFAULT_INVOCATION_TIMEOUT = 60_000;
-/** Hard cap on `tools/list` pages, against servers whose pagination never ends. */
-export const MAX_TOOL_PAGES = 1_000;
-
-/** A progress notification of a tool call (MCP Utilities, "Progress"). */
-export interface ToolProgress extends Progress {
-  /** The tool the progress belongs to. */
-  toolName: string;
-}
-
-/** Receives the progress notifications of tool calls. */
-export type ProgressListener = (progress: ToolProgress) => void;
-
-/** A log entry the server sent with `notifications/message` (MCP Utilities, "Logging"). */
-export type ServerLogEntry = LoggingMessageNotificationParams;
-
-/** Receives the server's log entries. */
-export type LogListener = (entry: ServerLogEntry) => void;
-
-/** Options of an {@link MCPClient}. */
-export interface MCPClientOptions {
-  /** How long connecting (spawn or HTTP handshake plus `initialize`) may take, in ms. */
-  connectionTimeout?: number;
-  logger?: Logger;
-  /** Used for every HTTP request of the HTTP transports and of the OAuth engine. */
-  fetch?: typeof fetch;
-}
-
-/** Options of one operation. */
-export interface OperationOptions {
-  signal?: AbortSignal | undefined;
-  /** In ms. */
-  timeout?: number | undefined;
-}
-
-/** Options of one tool call. */
-export interface CallToolOptions extends OperationOptions {
-  onProgress?: ProgressListener | undefined;
-  /** Receives the server's elicitation requests made during this call. */
-  elicitationHandler?: ElicitationHandler | undefined;
-}
-
-interface InFlightCall {
-  elicitationHandler: ElicitationHandler | undefined;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
-function causeCode(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-    e = e.cause;
-  }
-  return undefined;
-}
-
-/** Whether an error is a 401/403 that no OAuth engine handled. */
-export function isAuthFailure(error: unknown): boolean {
-  if (UnauthorizedError.isInstance(error)) return true;
-  if (SdkHttpError.isInstance(error) && (error.status === 401 || error.status === 403)) return true;
-  if (
-    SdkError.isInstance(error) &&
-    (error.code === SdkErrorCode.ClientHttpAuthentication || error.code === SdkErrorCode.ClientHttpForbidden)
-  ) {
-    return true;
-  }
-  if (SseError.isInstance(error) && (error.code === 401 || error.code === 403)) return true;
-  return false;
-}
-
-/** Whether an error means the connection (not the request) failed: the transport is unusable. */
-function isConnectionFailure(error: unknown): boolean {
-  if (SdkHttpError.isInstance(error)) return error.status === 404 || error.status >= 500;
-  if (SdkError.isInstance(error)) {
-    return (
-      error.code === SdkErrorCode.ConnectionClosed ||
-      error.code === SdkErrorCode.NotConnected ||
-      error.code === SdkErrorCode.SendFailed ||
-      error.code === SdkErrorCode.ClientHttpFailedToOpenStream
-    );
-  }
-  if (SseError.isInstance(error)) return true;
-  if (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) return true;
-  return causeCode(error) !== undefined;
-}
-
-/** Whether a failed request certainly never reached the server, so it is safe to send again on a new connection. */
-function wasNeverDelivered(error: unknown): boolean {
-  if (SdkHttpError.isInstance(error)) return error.status === 404; // session unknown: start a new one (Transports §"Session Management")
-  if (SdkError.isInstance(error) && error.code === SdkErrorCode.NotConnected) return true;
-  const code = causeCode(error);
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Race `promise` against a deadline and a signal; the timer is always cleared. */
-async function withDeadline<T>(
-  promise: Promise<T>,
-  ms: number,
-  signals: (AbortSignal | undefined)[],
-  onTimeout: () => Error,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const cleanups: (() => void)[] = [];
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onTimeout()), ms);
-        for (const signal of signals) {
-          if (!signal) continue;
-          if (signal.aborted) reject(signal.reason);
-          const onAbort = () => reject(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
-          cleanups.push(() => signal.removeEventListener('abort', onAbort));
-        }
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    for (const cleanup of cleanups) cleanup();
-  }
-}
-
-class ConnectTimeout extends Error {}
-class ClientClosed extends Error {}
+export {
+  type CallToolOptions,
+  CLIENT_INFO,
+  DEFAULT_CONNECTION_TIMEOUT,
+  DEFAULT_INVOCATION_TIMEOUT,
+  isAuthFailure,
+  type LogListener,
+  MAX_TOOL_PAGES,
+  type MCPClientOptions,
+  type OperationOptions,
+  type ProgressListener,
+  type ServerLogEntry,
+  type ToolProgress,
+} from './client-support.ts';
 
 /**
  * A client for one MCP server, on top of the SDK's `Client` (SDK v2). It connects lazily and once
@@ -609,183 +480,4 @@ export abstract class MCPClient {
 
   /** A hook after the transport closed. */
   protected async afterClose(): Promise<void> {}
-}
-
-type HttpServerInfo = StreamableHttpServerInfo | SSEServerInfo;
-
-/** What the HTTP clients share: headers, static token, the OAuth seam and the reconnection policy. */
-abstract class HttpClient extends MCPClient {
-  declare readonly serverInfo: HttpServerInfo;
-  #auth: ConnectionAuth | undefined;
-  #authCreated = false;
-
-  protected override get retryPolicy() {
-    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
-    return { maxRetries, baseDelay, maxDelay };
-  }
-
-  protected override get defaultConnectionTimeout(): number {
-    return this.serverInfo.timeout;
-  }
-
-  #connectionAuth(): ConnectionAuth | undefined {
-    if (!this.#authCreated) {
-      this.#authCreated = true;
-      this.#auth = createConnectionAuth({
-        serverUrl: this.serverInfo.url,
-        oauth: this.serverInfo.oauth,
-        logger: this.logger,
-        ...(this.fetchFn && { fetch: this.fetchFn }),
-      });
-    }
-    return this.#auth;
-  }
-
-  /**
-   * The transport's `authProvider`: the OAuth engine when there is one, else the static token, else none.
-   * With both, the static token goes in the `Authorization` header of `requestInit`, which the SDK transports send
-   * only while the engine has no token of its own: a static key is used first and OAuth takes over after a 401.
-   */
-  protected async authProvider(signal: AbortSignal): Promise<AuthProvider | undefined> {
-    const auth = this.#connectionAuth();
-    if (auth) {
-      await auth.prepare({ signal });
-      return auth;
-    }
-    const token = this.serverInfo.resolveToken();
-    return token === undefined ? undefined : { token: async () => token };
-  }
-
-  /** The fetch the transport uses: the configured one, wrapped by the OAuth engine when there is one. */
-  protected transportFetch(): typeof fetch | undefined {
-    const auth = this.#connectionAuth();
-    if (!auth?.wrapFetch) return this.fetchFn;
-    const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.fetchFn ?? fetch;
-    return auth.wrapFetch(inner);
-  }
-
-  protected requestInit(): RequestInit {
-    const headers = this.serverInfo.resolveHeaders();
-    const token = this.#auth ? this.serverInfo.resolveToken() : undefined;
-    if (token !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      headers['Authorization'] = `Bearer ${token}`;
-    }
-    return { headers };
-  }
-
-  protected override async recover(error: unknown, operation: string, signal: AbortSignal | undefined) {
-    const auth = this.#auth;
-    if (!auth) return false;
-    try {
-      return await auth.recover(error, { operation, ...(signal && { signal }) });
-    } catch (recoverError) {
-      this.logger.warn('OAuth recovery failed', { server: this.server, operation, error: errorText(recoverError) });
-      throw recoverError;
-    }
-  }
-
-  protected override async afterClose(): Promise<void> {
-    await this.#auth?.close?.().catch(() => {});
-  }
-}
-
-/** A client over Streamable HTTP (MCP Transports 2025-11-25, "Streamable HTTP"). */
-export class StreamableHttpClient extends HttpClient {
-  declare readonly serverInfo: StreamableHttpServerInfo;
-
-  protected async createTransport(signal: AbortSignal): Promise<Transport> {
-    const authProvider = await this.authProvider(signal);
-    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
-    const transportFetch = this.transportFetch();
-    return new StreamableHTTPClientTransport(this.serverInfo.url, {
-      requestInit: this.requestInit(),
-      ...(authProvider && { authProvider }),
-      ...(transportFetch && { fetch: transportFetch }),
-      reconnectionOptions: {
-        maxRetries,
-        initialReconnectionDelay: baseDelay,
-        maxReconnectionDelay: maxDelay,
-        reconnectionDelayGrowFactor: 2,
-      },
-    });
-  }
-
-  /** End the HTTP session with `DELETE` (Transports, "Session Management"); bounded to 1 s, errors ignored. */
-  protected override async beforeClose(transport: Transport): Promise<void> {
-    if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
-    await withDeadline(transport.terminateSession(), 1_000, [], () => new Error('timeout')).catch(() => {});
-  }
-}
-
-/** A client over the deprecated HTTP+SSE transport (MCP Transports 2024-11-05, "HTTP with SSE"). */
-export class SSEClient extends HttpClient {
-  declare readonly serverInfo: SSEServerInfo;
-
-  protected async createTransport(signal: AbortSignal): Promise<Transport> {
-    const authProvider = await this.authProvider(signal);
-    const requestInit = this.requestInit();
-    const headers = requestInit.headers as Record<string, string>;
-    const transportFetch = this.transportFetch();
-    const baseFetch = transportFetch ?? fetch;
-    return new SSEClientTransport(this.serverInfo.url, {
-      requestInit,
-      ...(authProvider && { authProvider }),
-      ...(transportFetch && { fetch: transportFetch }),
-      // The stream request does not read `requestInit`: add the configured headers to it here.
-      eventSourceInit: {
-        fetch: (url, init) => {
-          const merged = new Headers(init?.headers);
-          for (const [key, value] of Object.entries(headers)) if (!merged.has(key)) merged.set(key, value);
-          return baseFetch(url, { ...init, headers: merged });
-        },
-      },
-    });
-  }
-}
-
-/** A client of a server run as a child process over stdio (MCP Transports, "stdio"). */
-export class StdioClient extends MCPClient {
-  declare readonly serverInfo: StdioServerInfo;
-  #stderrTail: string[] = [];
-
-  protected async createTransport(): Promise<Transport> {
-    const info = this.serverInfo;
-    const transport = new StdioClientTransport({
-      command: info.command,
-      args: [...info.args],
-      env: info.resolveEnv(),
-      stderr: 'pipe',
-      ...(info.cwd !== undefined && { cwd: info.cwd }),
-    });
-    this.#stderrTail = [];
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.#stderrTail.push(line);
-        if (this.#stderrTail.length > 5) this.#stderrTail.shift();
-        this.logger.debug('MCP server stderr', { server: this.server, line });
-      }
-    });
-    return transport;
-  }
-
-  protected override describeFailure(error: unknown): string {
-    const code = causeCode(error);
-    if (code === 'ENOENT') return `could not start ${quote(this.serverInfo.command)}: command not found (ENOENT)`;
-    if (code === 'EACCES') return `could not start ${quote(this.serverInfo.command)}: permission denied (EACCES)`;
-    const tail = this.#stderrTail.length ? `; server stderr: ${quote(this.#stderrTail.join(' | '))}` : '';
-    return `${super.describeFailure(error)}${tail}`;
-  }
-}
-
-/** The client for a server info's transport. */
-export function createClient(serverInfo: ServerInfo, options: MCPClientOptions = {}): MCPClient {
-  switch (serverInfo.transport) {
-    case 'streamable-http':
-      return new StreamableHttpClient(serverInfo, options);
-    case 'sse':
-      return new SSEClient(serverInfo, options);
-    case 'stdio':
-      return new StdioClient(serverInfo, options);
-  }
 }

@@ -1,5 +1,6 @@
-import { createClient, type MCPClient, type MCPClientOptions } from './client.ts';
+import type { MCPClient, MCPClientOptions } from './client.ts';
 import type { ServerInfo } from './server-info.ts';
+import { createClient } from './transports.ts';
 
 /** A counted reference to a shared client. `release()` is idempotent. */
 export interface ClientLease {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthProvider } from '@modelcontextprotocol/client';
-import { StreamableHttpClient } from '../../../src/mcp/client.ts';
 import { MCPConnectionError } from '../../../src/mcp/errors.ts';
 import { resultToText } from '../../../src/mcp/result.ts';
 import { StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
+import { StreamableHttpClient } from '../../../src/mcp/transports.ts';
 import { startMcpServer } from '../../fixtures/mcp-server.ts';
 
 /**

@@ -1,0 +1,193 @@
+/** The MCP clients of each transport: Streamable HTTP, HTTP+SSE and stdio. */
+import {
+  type AuthProvider,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { ConnectionAuth } from '../auth/connection-auth.ts';
+import { createConnectionAuth } from '../auth/session.ts';
+import { quote } from '../core/errors.ts';
+import { MCPClient } from './client.ts';
+import { causeCode, errorText, type MCPClientOptions, withDeadline } from './client-support.ts';
+import type { ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from './server-info.ts';
+
+type HttpServerInfo = StreamableHttpServerInfo | SSEServerInfo;
+
+/** What the HTTP clients share: headers, static token, the OAuth seam and the reconnection policy. */
+abstract class HttpClient extends MCPClient {
+  declare readonly serverInfo: HttpServerInfo;
+  #auth: ConnectionAuth | undefined;
+  #authCreated = false;
+
+  protected override get retryPolicy() {
+    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
+    return { maxRetries, baseDelay, maxDelay };
+  }
+
+  protected override get defaultConnectionTimeout(): number {
+    return this.serverInfo.timeout;
+  }
+
+  #connectionAuth(): ConnectionAuth | undefined {
+    if (!this.#authCreated) {
+      this.#authCreated = true;
+      this.#auth = createConnectionAuth({
+        serverUrl: this.serverInfo.url,
+        oauth: this.serverInfo.oauth,
+        logger: this.logger,
+        ...(this.fetchFn && { fetch: this.fetchFn }),
+      });
+    }
+    return this.#auth;
+  }
+
+  /**
+   * The transport's `authProvider`: the OAuth engine when there is one, else the static token, else none.
+   * With both, the static token goes in the `Authorization` header of `requestInit`, which the SDK transports send
+   * only while the engine has no token of its own: a static key is used first and OAuth takes over after a 401.
+   */
+  protected async authProvider(signal: AbortSignal): Promise<AuthProvider | undefined> {
+    const auth = this.#connectionAuth();
+    if (auth) {
+      await auth.prepare({ signal });
+      return auth;
+    }
+    const token = this.serverInfo.resolveToken();
+    return token === undefined ? undefined : { token: async () => token };
+  }
+
+  /** The fetch the transport uses: the configured one, wrapped by the OAuth engine when there is one. */
+  protected transportFetch(): typeof fetch | undefined {
+    const auth = this.#connectionAuth();
+    if (!auth?.wrapFetch) return this.fetchFn;
+    const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.fetchFn ?? fetch;
+    return auth.wrapFetch(inner);
+  }
+
+  protected requestInit(): RequestInit {
+    const headers = this.serverInfo.resolveHeaders();
+    const token = this.#auth ? this.serverInfo.resolveToken() : undefined;
+    if (token !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
+      headers['Authorization'] = `Bearer ${token}`;
+    }
+    return { headers };
+  }
+
+  protected override async recover(error: unknown, operation: string, signal: AbortSignal | undefined) {
+    const auth = this.#auth;
+    if (!auth) return false;
+    try {
+      return await auth.recover(error, { operation, ...(signal && { signal }) });
+    } catch (recoverError) {
+      this.logger.warn('OAuth recovery failed', { server: this.server, operation, error: errorText(recoverError) });
+      throw recoverError;
+    }
+  }
+
+  protected override async afterClose(): Promise<void> {
+    await this.#auth?.close?.().catch(() => {});
+  }
+}
+
+/** A client over Streamable HTTP (MCP Transports 2025-11-25, "Streamable HTTP"). */
+export class StreamableHttpClient extends HttpClient {
+  declare readonly serverInfo: StreamableHttpServerInfo;
+
+  protected async createTransport(signal: AbortSignal): Promise<Transport> {
+    const authProvider = await this.authProvider(signal);
+    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
+    const transportFetch = this.transportFetch();
+    return new StreamableHTTPClientTransport(this.serverInfo.url, {
+      requestInit: this.requestInit(),
+      ...(authProvider && { authProvider }),
+      ...(transportFetch && { fetch: transportFetch }),
+      reconnectionOptions: {
+        maxRetries,
+        initialReconnectionDelay: baseDelay,
+        maxReconnectionDelay: maxDelay,
+        reconnectionDelayGrowFactor: 2,
+      },
+    });
+  }
+
+  /** End the HTTP session with `DELETE` (Transports, "Session Management"); bounded to 1 s, errors ignored. */
+  protected override async beforeClose(transport: Transport): Promise<void> {
+    if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
+    await withDeadline(transport.terminateSession(), 1_000, [], () => new Error('timeout')).catch(() => {});
+  }
+}
+
+/** A client over the deprecated HTTP+SSE transport (MCP Transports 2024-11-05, "HTTP with SSE"). */
+export class SSEClient extends HttpClient {
+  declare readonly serverInfo: SSEServerInfo;
+
+  protected async createTransport(signal: AbortSignal): Promise<Transport> {
+    const authProvider = await this.authProvider(signal);
+    const requestInit = this.requestInit();
+    const headers = requestInit.headers as Record<string, string>;
+    const transportFetch = this.transportFetch();
+    const baseFetch = transportFetch ?? fetch;
+    return new SSEClientTransport(this.serverInfo.url, {
+      requestInit,
+      ...(authProvider && { authProvider }),
+      ...(transportFetch && { fetch: transportFetch }),
+      // The stream request does not read `requestInit`: add the configured headers to it here.
+      eventSourceInit: {
+        fetch: (url, init) => {
+          const merged = new Headers(init?.headers);
+          for (const [key, value] of Object.entries(headers)) if (!merged.has(key)) merged.set(key, value);
+          return baseFetch(url, { ...init, headers: merged });
+        },
+      },
+    });
+  }
+}
+
+/** A client of a server run as a child process over stdio (MCP Transports, "stdio"). */
+export class StdioClient extends MCPClient {
+  declare readonly serverInfo: StdioServerInfo;
+  #stderrTail: string[] = [];
+
+  protected async createTransport(): Promise<Transport> {
+    const info = this.serverInfo;
+    const transport = new StdioClientTransport({
+      command: info.command,
+      args: [...info.args],
+      env: info.resolveEnv(),
+      stderr: 'pipe',
+      ...(info.cwd !== undefined && { cwd: info.cwd }),
+    });
+    this.#stderrTail = [];
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        this.#stderrTail.push(line);
+        if (this.#stderrTail.length > 5) this.#stderrTail.shift();
+        this.logger.debug('MCP server stderr', { server: this.server, line });
+      }
+    });
+    return transport;
+  }
+
+  protected override describeFailure(error: unknown): string {
+    const code = causeCode(error);
+    if (code === 'ENOENT') return `could not start ${quote(this.serverInfo.command)}: command not found (ENOENT)`;
+    if (code === 'EACCES') return `could not start ${quote(this.serverInfo.command)}: permission denied (EACCES)`;
+    const tail = this.#stderrTail.length ? `; server stderr: ${quote(this.#stderrTail.join(' | '))}` : '';
+    return `${super.describeFailure(error)}${tail}`;
+  }
+}
+
+/** The client for a server info's transport. */
+export function createClient(serverInfo: ServerInfo, options: MCPClientOptions = {}): MCPClient {
+  switch (serverInfo.transport) {
+    case 'streamable-http':
+      return new StreamableHttpClient(serverInfo, options);
+    case 'sse':
+      return new SSEClient(serverInfo, options);
+    case 'stdio':
+      return new StdioClient(serverInfo, options);
+  }
+}
