@@ -220,3 +220,30 @@ export class ConnectionHolder {
     await lease?.release();
   }
 }
+
+/** What `MCPTool` and `MCPToolset` share for eager connection. */
+interface WarmUpTarget {
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `connect()`: warm up now; on failure release everything and reject with the cause. */
+export async function warmedUp<T extends WarmUpTarget>(target: T): Promise<T> {
+  try {
+    await target.warmUp();
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+  return target;
+}
+
+/** `eagerConnect`: start warming up in the background; a failure is logged and the first use tries again. */
+export function warmUpInBackground(target: WarmUpTarget, logger: Logger, fields: Record<string, unknown> = {}): void {
+  target.warmUp().catch((error: unknown) => {
+    logger.warn('Eager connection failed; the first use will try again', {
+      ...fields,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
+}

@@ -12,6 +12,8 @@ import {
   type NormalizedConnectionOptions,
   normalizeConnectionOptions,
   type Tool,
+  warmedUp,
+  warmUpInBackground,
 } from './common.ts';
 import { MCPToolNotFoundError } from './errors.ts';
 import type { MCPToolResult } from './result.ts';
@@ -54,26 +56,12 @@ export class MCPTool implements Tool {
     this.name = requiredString(o['name'], 'name');
     this.#description = o['description'] === undefined ? undefined : requiredString(o['description'], 'description');
     this.#holder = new ConnectionHolder(this.#options);
-    if (this.#options.eagerConnect) {
-      this.warmUp().catch((error: unknown) => {
-        this.#options.logger.warn('Eager connection failed; the first use will try again', {
-          tool: this.name,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      });
-    }
+    if (this.#options.eagerConnect) warmUpInBackground(this, this.#options.logger, { tool: this.name });
   }
 
   /** Construct and connect now; rejects with the cause (and releases everything) when that fails. */
   static async connect(options: MCPToolOptions): Promise<MCPTool> {
-    const tool = new MCPTool({ ...options, eagerConnect: false });
-    try {
-      await tool.warmUp();
-    } catch (error) {
-      await tool.close();
-      throw error;
-    }
-    return tool;
+    return warmedUp(new MCPTool({ ...options, eagerConnect: false }));
   }
 
   get serverInfo() {

@@ -14,6 +14,8 @@ import {
   normalizeConnectionOptions,
   type Tool,
   type Toolset,
+  warmedUp,
+  warmUpInBackground,
 } from './common.ts';
 import { MCPToolNotFoundError } from './errors.ts';
 import type { MCPToolResult } from './result.ts';
@@ -82,25 +84,12 @@ export class MCPToolset implements Toolset {
     }
     this.#toolNames = names === undefined ? undefined : Object.freeze([...(names as string[])]);
     this.#holder = new ConnectionHolder(this.#options);
-    if (this.#options.eagerConnect) {
-      this.warmUp().catch((error: unknown) => {
-        this.#options.logger.warn('Eager connection failed; warmUp() will try again', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      });
-    }
+    if (this.#options.eagerConnect) warmUpInBackground(this, this.#options.logger);
   }
 
   /** Construct and connect now; rejects with the cause (and releases everything) when that fails. */
   static async connect(options: MCPToolsetOptions): Promise<MCPToolset> {
-    const toolset = new MCPToolset({ ...options, eagerConnect: false });
-    try {
-      await toolset.warmUp();
-    } catch (error) {
-      await toolset.close();
-      throw error;
-    }
-    return toolset;
+    return warmedUp(new MCPToolset({ ...options, eagerConnect: false }));
   }
 
   get serverInfo() {
