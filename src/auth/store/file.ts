@@ -7,7 +7,7 @@ import { type Logger, silentLogger } from '../../core/logger.ts';
 import { optionalString, requireObject } from '../../core/options.ts';
 import { asDict, registerSerializable, type SerializedObject } from '../../core/serialization.ts';
 import { OAuthError } from '../errors.ts';
-import { backoffDelays, checkLogger, LocalLocks, pollForLock, resolveLockOptions, sleep } from './lock-util.ts';
+import { acquireLayeredLock, backoffDelays, checkLogger, LocalLocks, resolveLockOptions, sleep } from './lock-util.ts';
 import { defaultTokenStoreDir } from './paths.ts';
 import { checkLockName, checkRecordKey, parseTokenRecord, serializeTokenRecord, tokenRecordId } from './record.ts';
 import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } from './types.ts';
@@ -230,30 +230,21 @@ export class FileTokenStore implements TokenStore {
     const resolved = resolveLockOptions(options);
     await this.#ensureDir();
     const path = join(this.dir, `${tokenRecordId(key)}.${name}.lock`);
-    const local = await processLocks.acquire(path, key, name, resolved);
-    let fileLock: StoreLock;
-    try {
-      fileLock = await pollForLock(key, name, resolved, () => this.#tryLock(path, resolved.ttlMs));
-    } catch (error) {
-      await local.release();
-      throw error;
-    }
-    let released: Promise<void> | undefined;
-    return {
-      release: () => {
-        released ??= fileLock
-          .release()
-          .catch((error: unknown) => {
-            // The lock expires after its ttl anyway; a failed release must not mask the holder's own outcome.
-            this.#logger.warn('Token store: could not release a lock; it will expire after its ttl', {
-              path,
-              code: errorCode(error),
-            });
-          })
-          .finally(() => local.release());
-        return released;
+    return acquireLayeredLock(
+      processLocks,
+      path,
+      key,
+      name,
+      resolved,
+      () => this.#tryLock(path, resolved.ttlMs),
+      (error) => {
+        // The lock expires after its ttl anyway; a failed release must not mask the holder's own outcome.
+        this.#logger.warn('Token store: could not release a lock; it will expire after its ttl', {
+          path,
+          code: errorCode(error),
+        });
       },
-    };
+    );
   }
 
   /** `{ type: 'mcptool.FileTokenStore', dir }`; `dir` is left out when it was the default (resolved again on load). */

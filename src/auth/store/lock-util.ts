@@ -94,6 +94,40 @@ export async function pollForLock(
   }
 }
 
+/**
+ * A cross-process lock taken in two layers: first the in-process queue for `id` (so only one caller per process
+ * polls the shared lock), then the shared lock by polling `tryAcquire`. Releasing releases both, once; a failed
+ * release of the shared lock is passed to `onReleaseError` (it expires after its ttl anyway).
+ */
+export async function acquireLayeredLock(
+  locks: LocalLocks,
+  id: string,
+  key: TokenRecordKey,
+  name: string,
+  options: ResolvedLockOptions,
+  tryAcquire: () => Promise<StoreLock | undefined>,
+  onReleaseError: (error: unknown) => void = () => {},
+): Promise<StoreLock> {
+  const local = await locks.acquire(id, key, name, options);
+  let shared: StoreLock;
+  try {
+    shared = await pollForLock(key, name, options, tryAcquire);
+  } catch (error) {
+    await local.release();
+    throw error;
+  }
+  let released: Promise<void> | undefined;
+  return {
+    release: () => {
+      released ??= shared
+        .release()
+        .catch(onReleaseError)
+        .finally(() => local.release());
+      return released;
+    },
+  };
+}
+
 interface Held {
   token: string;
   timer: ReturnType<typeof setTimeout>;

@@ -6,7 +6,7 @@ import { requireObject } from '../../core/options.ts';
 import { Secret } from '../../core/secret.ts';
 import { asDict, registerSerializable, type SerializedObject } from '../../core/serialization.ts';
 import { OAuthError } from '../errors.ts';
-import { checkLogger, LocalLocks, pollForLock, resolveLockOptions } from './lock-util.ts';
+import { acquireLayeredLock, checkLogger, LocalLocks, resolveLockOptions } from './lock-util.ts';
 import { checkLockName, checkRecordKey, parseTokenRecord, serializeTokenRecord, tokenRecordId } from './record.ts';
 import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } from './types.ts';
 
@@ -224,21 +224,7 @@ export class RedisTokenStore implements TokenStore {
     checkLockName(name);
     const resolved = resolveLockOptions(options);
     const lockKey = `${this.prefix}lock:${tokenRecordId(key)}:${name}`;
-    const local = await this.#locks.acquire(lockKey, key, name, resolved);
-    let redisLock: StoreLock;
-    try {
-      redisLock = await pollForLock(key, name, resolved, () => this.#tryLock(lockKey, resolved.ttlMs));
-    } catch (error) {
-      await local.release();
-      throw error;
-    }
-    let released: Promise<void> | undefined;
-    return {
-      release: () => {
-        released ??= redisLock.release().finally(() => local.release());
-        return released;
-      },
-    };
+    return acquireLayeredLock(this.#locks, lockKey, key, name, resolved, () => this.#tryLock(lockKey, resolved.ttlMs));
   }
 
   /** Close the client this store created (never a client passed in). Idempotent. */
