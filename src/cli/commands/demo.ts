@@ -1,37 +1,48 @@
-import { createRequire } from 'node:module';
-import { MCPToolset, StdioServerInfo } from '../../index.ts';
+import { canOpenBrowser } from '../../index.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { resultToText, toolsToTable } from '../format.ts';
 
-/**
- * Where `@modelcontextprotocol/server-everything` is installed (a devDependency of this repository), or
- * `undefined` when it is not.
- */
-function serverEverythingEntry(): string | undefined {
-  try {
-    return createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
-  } catch {
-    return undefined;
-  }
+/** Why the demo cannot run in browser mode here, or `undefined` when it can. */
+export function whyHeadless(env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): string | undefined {
+  if (!stdoutIsTTY) return 'the output is not a terminal (nobody may be there to click Approve)';
+  if (!canOpenBrowser(env)) return 'no browser can be opened here (no display, an SSH session or CI)';
+  return undefined;
+}
+
+/** Whether an import failed because a package is not installed (the demo's servers are devDependencies). */
+function isMissingPackage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
 /**
- * `mcptool demo`: for now an offline stdio demo — start `@modelcontextprotocol/server-everything` as a child
- * process, list its tools and call `echo`. The OAuth demo (local authorization server + protected MCP server +
- * the full sign-in) replaces it; `--headless` is accepted already and changes nothing yet.
+ * `mcptool demo [--headless]`: the embedded OAuth demo (see `src/demo/demo.ts`). Without `--headless` the consent
+ * page opens in the user's browser; when that cannot work (stdout not a terminal, or no browser: no display, SSH,
+ * CI) the demo says why on stderr and runs headless.
  */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the demo (for now: list and call the tools of a local stdio server, offline)',
+  summary: 'run the OAuth demo: local authorization server + protected MCP server + full sign-in',
   usage: `Usage: mcptool demo [--headless]
 
-For now: starts @modelcontextprotocol/server-everything over stdio (offline), lists its tools and calls echo.
-The OAuth demo (local authorization server, protected MCP server, full sign-in) replaces it.
+Starts on 127.0.0.1 a real OAuth 2.1 authorization server (oidc-provider) and an MCP server that requires
+its tokens, then uses mcptool as any program would: the 401, discovery, client registration, the sign-in,
+the tokens in a temporary token store, a tool call, and a second run on the same store that needs no
+authorization server at all. Each step is shown with the requests it made and the time it took.
+
+Options:
+  --headless   no browser and no input: the authorization server approves at once and the demo follows
+               its redirects itself (for CI)
+  -h, --help   show this help
+
+Without --headless, the consent page opens in your browser ($BROWSER when set, else the system browser)
+and you click Approve. When the output is not a terminal or no browser can be opened (no display, an SSH
+session, CI=true), the demo says so and runs headless. Needs the repository's devDependencies
+(oidc-provider, @modelcontextprotocol/server): run it from a clone after 'npm ci'.
 `,
   async run(argv, ctx) {
-    const { values } = parseCommandArgs(
+    const { values, positionals } = parseCommandArgs(
       argv,
       { help: { type: 'boolean', short: 'h' }, headless: { type: 'boolean' } },
       'demo',
@@ -40,45 +51,46 @@ The OAuth demo (local authorization server, protected MCP server, full sign-in) 
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    const entry = serverEverythingEntry();
-    if (entry === undefined) {
+    if (positionals.length > 0) throw new UsageError(`demo takes no arguments; see 'mcptool demo --help'`);
+    let headless = values.headless === true;
+    if (!headless) {
+      const why = whyHeadless(ctx.io.env, ctx.io.stdout.isTTY === true);
+      if (why !== undefined) {
+        ctx.io.stderr.write(`mcptool demo: running headless because ${why}; pass --headless to say so.\n`);
+        headless = true;
+      }
+    }
+    let runDemo: typeof import('../../demo/demo.ts').runDemo;
+    try {
+      ({ runDemo } = await import('../../demo/demo.ts'));
+    } catch (error) {
+      if (!isMissingPackage(error)) throw error;
       throw new UsageError(
-        'the demo needs @modelcontextprotocol/server-everything (a devDependency); run it from the repository after npm ci',
+        "the demo needs the repository's devDependencies (oidc-provider, @modelcontextprotocol/server); run it from a clone after 'npm ci'",
+        { cause: error },
       );
     }
-    const out = ctx.io.stdout;
-    out.write('mcptool demo: starting @modelcontextprotocol/server-everything over stdio (no network needed)\n\n');
-    const toolset = new MCPToolset({
-      serverInfo: new StdioServerInfo({ command: process.execPath, args: [entry, 'stdio'] }),
-    });
     try {
-      ctx.progress.update('connecting…');
-      await toolset.warmUp();
-      ctx.progress.done();
-      const tools = toolset.tools;
-      out.write(`It offers ${tools.length} tools:\n\n`);
-      out.write(toolsToTable(tools, out.columns ?? 100));
-      const echo = tools.find((t) => t.name === 'echo');
-      if (echo === undefined) throw new UsageError('server-everything offers no echo tool; is it the right version?');
-      const args = { message: 'Hello from mcptool!' };
-      out.write(`\nCalling echo with ${JSON.stringify(args)}:\n\n`);
-      const result = await echo.invoke(args);
-      out.write(resultToText(result as never));
-      out.write(
-        `\nSame from the command line:\n` +
-          `  npx mcptool tools --stdio "node ${relativeEntry(entry)} stdio"\n` +
-          `  npx mcptool call --stdio "node ${relativeEntry(entry)} stdio" echo --args '{"message":"hi"}'\n`,
-      );
-      return EXIT.OK;
+      await runDemo({
+        mode: headless ? 'headless' : 'browser',
+        write: (text) => {
+          ctx.progress.done();
+          ctx.io.stdout.write(text);
+        },
+        progress: (message) => (message === undefined ? ctx.progress.done() : ctx.progress.update(message)),
+        env: ctx.io.env,
+      });
+    } catch (error) {
+      if (isMissingPackage(error)) {
+        throw new UsageError(
+          "the demo needs the repository's devDependencies (oidc-provider, @modelcontextprotocol/server); run it from a clone after 'npm ci'",
+          { cause: error },
+        );
+      }
+      throw error;
     } finally {
       ctx.progress.done();
-      await toolset.close();
     }
+    return EXIT.OK;
   },
 };
-
-function relativeEntry(entry: string): string {
-  const marker = 'node_modules/';
-  const i = entry.lastIndexOf(marker);
-  return i >= 0 ? entry.slice(i) : entry;
-}

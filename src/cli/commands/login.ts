@@ -1,5 +1,114 @@
+import { epochSeconds } from '../../core/clock.ts';
+import { quote } from '../../core/errors.ts';
+import { type CredentialStatus, listCredentials, signIn } from '../../index.ts';
+import {
+  ACCOUNT_OPTIONS,
+  accountConfig,
+  accountError,
+  recordIsFor,
+  resolveAccountTarget,
+  tokenStoreOf,
+  withoutStoredTokens,
+} from '../account.ts';
+import { parseCommandArgs, parseTimeout, seeHelp } from '../args.ts';
 import type { Command } from '../context.ts';
-import { notAvailableYet } from './not-available.ts';
+import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
 
-/** `mcptool login`: sign in to a server now and store the credentials. Not available yet (the OAuth sign-in issue adds it). */
-export const loginCommand: Command = notAvailableYet('login', 'sign in to a server now and store the credentials');
+const OPTIONS = {
+  ...ACCOUNT_OPTIONS,
+  device: { type: 'boolean' },
+  force: { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
+
+/**
+ * `mcptool login <target>`: sign in to an HTTP MCP server now (MCP Authorization 2025-11-25) and store the
+ * credentials in the token store, so that later commands and programs using the same store need no sign-in.
+ */
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'sign in to a server now and store the credentials',
+  usage: `Usage: mcptool login <target> [--device] [--force] [--no-browser] [--json]
+
+Sign in to an MCP server now and store the credentials (client registration, tokens) in the token store, so
+that later 'tools' and 'call' commands, and programs using the same store, need no sign-in. The browser opens
+on the authorization server's sign-in page ($BROWSER when set, else the system browser; the URL is printed
+too) and the answer comes back to a one-time listener on 127.0.0.1. Without a browser (no display, SSH, CI)
+the URL is printed and the redirect URL (or the code) is read from stdin. A valid stored login is kept
+unless --force is given.
+
+Target:
+  <url>                    the http(s) URL of the MCP server
+  <name> --config FILE     an HTTP server from an "mcpServers" config file
+
+Options:
+  --device                 sign in with the device authorization grant (RFC 8628): a code to enter on
+                           another device, no browser or redirect here (when the server offers it)
+  --force                  sign in again (a new authorization, not a refresh) even when a valid login is
+                           stored; the stored login is replaced only when the new sign-in succeeds
+  --timeout SECONDS        how long to wait for the sign-in to finish (default 300)
+  --json                   print the stored credential as JSON (as 'mcptool status --json')
+  -h, --help               show this help
+
+${OAUTH_HELP}
+
+Messages (the URL to open, the device code) and progress go to stderr; the result goes to stdout.
+${EXIT_HELP}
+`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'login');
+    if (values.help) {
+      ctx.io.stdout.write(this.usage);
+      return EXIT.OK;
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(
+        `login takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('login')}`,
+      );
+    }
+    const target = await resolveAccountTarget(values, positionals[0], ctx.io, 'login');
+    const store = tokenStoreOf(values, ctx.io);
+    const timeoutMs = parseTimeout(values.timeout);
+    const oauth = await accountConfig(values, ctx.io, {
+      // --force: a new authorization (not a refresh) even when tokens are stored.
+      store: values.force === true ? withoutStoredTokens(store) : store,
+      device: values.device === true,
+      ...(timeoutMs !== undefined && { authorizationTimeoutMs: timeoutMs }),
+      ctx,
+    });
+    const before = (await listCredentials(store)).filter((c) => recordIsFor(c, target.url));
+    let credential: CredentialStatus | undefined;
+    try {
+      ctx.progress.update(`Signing in to ${target.label}…`);
+      credential = await signIn({ serverUrl: target.url, oauth, force: values.force === true });
+    } catch (error) {
+      throw accountError('sign-in to', target, error);
+    } finally {
+      ctx.progress.done();
+    }
+    if (credential === undefined) throw new UsageError(`login: OAuth is turned off for ${target.label}`);
+    const kept =
+      values.force !== true &&
+      before.some((c) => c.updatedAt === credential.updatedAt && c.issuer === credential.issuer);
+    if (values.json) {
+      ctx.io.stdout.write(`${JSON.stringify({ ...credentialToJson(credential), tokenStore: store.dir }, null, 2)}\n`);
+      return EXIT.OK;
+    }
+    const now = epochSeconds();
+    const rows: [string, string][] = [
+      ['issuer', credential.issuer],
+      ['client', clientText(credential)],
+      ['scopes', credential.scopes.length > 0 ? credential.scopes.join(' ') : '(none granted)'],
+      ['access token', accessTokenText(credential, now)],
+      ['refresh token', credential.hasRefreshToken ? 'held' : 'none'],
+      ['stored in', store.dir],
+    ];
+    ctx.io.stdout.write(
+      `${kept ? `Already signed in to ${target.label} (use --force to sign in again)` : `Signed in to ${target.label}`}\n` +
+        `${rows.map(([k, v]) => `  ${k.padEnd(15)}${v}`).join('\n')}\n`,
+    );
+    return EXIT.OK;
+  },
+};

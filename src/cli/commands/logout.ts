@@ -1,5 +1,89 @@
+import { quote } from '../../core/errors.ts';
+import { signOut } from '../../index.ts';
+import {
+  ACCOUNT_OPTIONS,
+  accountConfig,
+  accountError,
+  recordIsFor,
+  resolveAccountTarget,
+  tokenStoreOf,
+} from '../account.ts';
+import { parseCommandArgs, seeHelp } from '../args.ts';
 import type { Command } from '../context.ts';
-import { notAvailableYet } from './not-available.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { EXIT_HELP } from '../help-text.ts';
 
-/** `mcptool logout`: forget the stored credentials of a server. Not available yet (the OAuth sign-in issue adds it). */
-export const logoutCommand: Command = notAvailableYet('logout', 'forget the stored credentials of a server');
+/**
+ * `mcptool logout <target>`: forget the stored credentials of a server, revoking the refresh token (else the access
+ * token) first where the authorization server offers RFC 7009 revocation.
+ */
+export const logoutCommand: Command = {
+  name: 'logout',
+  summary: 'forget the stored credentials of a server (revoking them where supported)',
+  usage: `Usage: mcptool logout <target> [--token-store DIR]
+
+Forget the stored credentials of an MCP server: the refresh token (else the access token) is revoked first
+where the authorization server offers revocation (RFC 7009), then the stored record (tokens and client
+registration) is deleted. A failed revocation is reported and the record is deleted anyway. Says what it did.
+
+Target:
+  <url>                    the http(s) URL of the MCP server
+  <name> --config FILE     an HTTP server from an "mcpServers" config file
+
+Options:
+  --token-store DIR        the token store (default: $MCPTOOL_HOME, else the user data dir)
+  --client-id ID, --client-secret-env VAR, --private-key-file FILE
+                           the client's credentials, when revocation needs a confidential client
+  -h, --help               show this help
+
+${EXIT_HELP}
+`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(argv, ACCOUNT_OPTIONS, 'logout');
+    if (values.help) {
+      ctx.io.stdout.write(this.usage);
+      return EXIT.OK;
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(
+        `logout takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('logout')}`,
+      );
+    }
+    const target = await resolveAccountTarget(values, positionals[0], ctx.io, 'logout');
+    const store = tokenStoreOf(values, ctx.io);
+    const oauth = await accountConfig(values, ctx.io, { store });
+    const stored = (await store.list()).filter((r) => recordIsFor(r, target.url));
+    let result: Awaited<ReturnType<typeof signOut>>;
+    try {
+      ctx.progress.update(`Signing out of ${target.label}…`);
+      result = await signOut({ serverUrl: target.url, oauth });
+    } catch (error) {
+      throw accountError('sign-out of', target, error);
+    } finally {
+      ctx.progress.done();
+    }
+    const { removed, revoked } = result;
+    const out = ctx.io.stdout;
+    if (removed === undefined) {
+      out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
+      return EXIT.OK;
+    }
+    const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
+    const offersRevocation =
+      typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
+    const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
+    const revocation = revoked
+      ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
+      : !removed.hasAccessToken && !removed.hasRefreshToken
+        ? 'No token was held, so nothing was revoked.'
+        : offersRevocation
+          ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
+          : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+    out.write(
+      `Signed out of ${target.label}.\n` +
+        `  ${revocation}\n` +
+        `  Deleted the stored record (tokens and client registration) from ${store.dir}.\n`,
+    );
+    return EXIT.OK;
+  },
+};

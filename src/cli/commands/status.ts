@@ -1,8 +1,81 @@
+import { epochSeconds } from '../../core/clock.ts';
+import { quote } from '../../core/errors.ts';
+import { listCredentials } from '../../index.ts';
+import { ACCOUNT_OPTIONS, recordIsFor, resolveAccountTarget, tokenStoreOf } from '../account.ts';
+import { parseCommandArgs, seeHelp } from '../args.ts';
 import type { Command } from '../context.ts';
-import { notAvailableYet } from './not-available.ts';
+import { credentialsToText, credentialToJson } from '../credentials.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { EXIT_HELP } from '../help-text.ts';
 
-/** `mcptool status`: show what is stored: issuer, client id, scopes, expiry. Not available yet (the OAuth sign-in issue adds it). */
-export const statusCommand: Command = notAvailableYet(
-  'status',
-  'show what is stored: issuer, client id, scopes, expiry',
-);
+const OPTIONS = {
+  help: ACCOUNT_OPTIONS.help,
+  json: ACCOUNT_OPTIONS.json,
+  config: ACCOUNT_OPTIONS.config,
+  sse: ACCOUNT_OPTIONS.sse,
+  stdio: ACCOUNT_OPTIONS.stdio,
+  'token-store': ACCOUNT_OPTIONS['token-store'],
+} as const;
+
+/**
+ * `mcptool status [<target>] [--json]`: what the token store holds, per server: issuer, client id and how it was
+ * registered, scopes, access-token expiry, whether a refresh token is held. Never a secret or token value.
+ * Reads the store only: no network request.
+ */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show what is stored: issuer, client id, scopes, expiry (never a secret)',
+  usage: `Usage: mcptool status [<target>] [--json] [--token-store DIR]
+
+Show the stored credentials (of one server, or all): the server, the authorization server (issuer), the
+client id and how it was registered, the granted scopes, when the access token expires and whether a
+refresh token is held. Never a token or secret value. Reads the token store only (no network).
+
+Options:
+  <target>                 only the credentials of this server (an http(s) URL, or a name with --config FILE)
+  --json                   {"tokenStore": DIR, "credentials": [{server, issuer, clientId, registration, scopes,
+                           hasAccessToken, accessTokenExpiresAt, expired, hasRefreshToken, updatedAt}]}
+  --token-store DIR        the token store (default: $MCPTOOL_HOME, else the user data dir)
+  -h, --help               show this help
+
+${EXIT_HELP}
+`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'status');
+    if (values.help) {
+      ctx.io.stdout.write(this.usage);
+      return EXIT.OK;
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(
+        `status takes at most one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('status')}`,
+      );
+    }
+    const target =
+      positionals[0] === undefined ? undefined : await resolveAccountTarget(values, positionals[0], ctx.io, 'status');
+    const store = tokenStoreOf(values, ctx.io);
+    const all = await listCredentials(store);
+    const credentials = (target ? all.filter((c) => recordIsFor(c, target.url)) : all).sort(
+      (a, b) => a.resource.localeCompare(b.resource) || a.issuer.localeCompare(b.issuer),
+    );
+    const out = ctx.io.stdout;
+    if (values.json) {
+      out.write(
+        `${JSON.stringify({ tokenStore: store.dir, credentials: credentials.map(credentialToJson) }, null, 2)}\n`,
+      );
+      return EXIT.OK;
+    }
+    if (credentials.length === 0) {
+      out.write(
+        target
+          ? `No stored credentials for ${target.label} in ${store.dir}.\n`
+          : `No stored credentials in ${store.dir}.\n`,
+      );
+      return EXIT.OK;
+    }
+    const n = credentials.length;
+    out.write(`Token store ${store.dir}: ${n} stored credential${n === 1 ? '' : 's'}\n\n`);
+    out.write(credentialsToText(credentials, epochSeconds()));
+    return EXIT.OK;
+  },
+};

@@ -218,12 +218,12 @@ describe('mcptool CLI (main, in-process) against real servers', { concurrency: 4
     });
   });
 
-  describe('demo (temporary, offline stdio)', () => {
-    it('lists the tools of server-everything and calls echo', async () => {
-      const run = await runCli(['demo']);
+  describe('demo', () => {
+    it('--help describes the OAuth demo (the demo itself: test/integration/signin/demo.test.ts)', async () => {
+      const run = await runCli(['demo', '--help']);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /\necho +Echoes back the input string\n/);
-      assert.match(run.stdout, /Echo: Hello from mcptool!/);
+      assert.match(run.stdout, /authorization server \(oidc-provider\)/);
+      assert.match(run.stdout, /--headless/);
     });
   });
 
@@ -251,18 +251,18 @@ describe('mcptool CLI (main, in-process) against real servers', { concurrency: 4
       assert.match(runs[5]!.stderr, /Usage: mcptool <command>/);
     });
 
-    it('--help prints usage on stdout and exits 0; later commands say they are not available yet', async () => {
+    it('--help prints usage on stdout and exits 0; login without a target is a usage error', async () => {
       const [help, toolsHelp, login] = await Promise.all([
         runCli(['--help']),
         runCli(['help', 'call']),
-        runCli(['login', 'https://example.com/mcp']),
+        runCli(['login']),
       ]);
       assert.equal(help.code, 0);
       assert.match(help.stdout, /tools +list the tools/);
       assert.equal(toolsHelp.code, 0);
       assert.match(toolsHelp.stdout, /Usage: mcptool call <target> <tool>/);
       assert.equal(login.code, 2);
-      assert.match(login.stderr, /'login' is not available yet/);
+      assert.match(login.stderr, /login needs a <target>/);
     });
   });
 });
