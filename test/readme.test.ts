@@ -4,6 +4,9 @@
  *   its own script through tsx; it must exit 0 by itself (which also proves it closed its connections);
  * - each `npx mcptool ...` line of the ```sh blocks, through the CLI from the sources (`src/cli/run.ts`), split
  *   without a shell, after `$MCP_URL` / `$MCP_SSE_URL` are replaced by local fixture servers; it must exit 0;
+ * - a ```sh block that uses `$MCP_OAUTH_URL` (sign-in) as one test whose lines run in order, against the demo's
+ *   OAuth-protected MCP server and authorization server (auto-approve), with the scripted browser as `$BROWSER` and
+ *   a temporary `$MCPTOOL_HOME`;
  * - `npm run demo` as the `demo` command; `npm ci` and `npm test` are not run here (this test is part of the latter);
  * - a ```json block preceded by `<!-- file: NAME -->` is written to NAME first.
  * Everything runs in a temporary directory whose `node_modules` links to the repository's, as in a checkout.
@@ -16,9 +19,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { splitCommandLine } from '../src/cli/split.ts';
+import { type DemoServers, startDemoServers } from '../src/demo/demo.ts';
 import { type McpServerHandle, startMcpServer } from './fixtures/mcp-server.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SCRIPTED_BROWSER = fileURLToPath(new URL('./fixtures/scripted-browser.mjs', import.meta.url));
 const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
 
 interface Block {
@@ -78,17 +83,22 @@ function run(
 
 const all = blocks(readme);
 const tsBlocks = all.filter((b) => b.lang === 'ts');
-const shellLines = all
-  .filter((b) => b.lang === 'sh')
-  .flatMap((b) => b.code.split('\n'))
-  .map((l) => l.trim())
-  .filter((l) => l !== '' && !l.startsWith('#'));
+const isOAuthBlock = (b: Block) => b.lang === 'sh' && b.code.includes('MCP_OAUTH_URL');
+const commandLines = (b: Block) =>
+  b.code
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+const shellLines = all.filter((b) => b.lang === 'sh' && !isOAuthBlock(b)).flatMap(commandLines);
+const oauthBlocks = all.filter(isOAuthBlock).map(commandLines);
 
 describe('README examples', { concurrency: 3 }, () => {
   let dir: string;
   let http: McpServerHandle;
   let sse: McpServerHandle;
   let env: NodeJS.ProcessEnv;
+  let oauth: DemoServers;
+  let oauthEnv: NodeJS.ProcessEnv;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcptool-readme-'));
@@ -99,16 +109,19 @@ describe('README examples', { concurrency: 3 }, () => {
       startMcpServer({ transport: 'sse' }),
     ]);
     env = { MCP_URL: http.url, MCP_SSE_URL: sse.url };
+    oauth = await startDemoServers({ mode: 'auto-approve' });
+    oauthEnv = { MCP_OAUTH_URL: oauth.mcp.url, MCPTOOL_HOME: join(dir, 'mcptool-home'), BROWSER: SCRIPTED_BROWSER };
   });
 
   after(async () => {
-    await Promise.all([http?.close(), sse?.close()]);
+    await Promise.all([http?.close(), sse?.close(), oauth?.close()]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('has examples of every kind', () => {
     assert.ok(tsBlocks.length >= 5, `${tsBlocks.length} ts blocks`);
     assert.ok(shellLines.filter((l) => l.startsWith('npx mcptool ')).length >= 6);
+    assert.ok(oauthBlocks.flat().some((l) => l.startsWith('npx mcptool login ')));
     assert.ok(shellLines.includes('npm ci && npm run demo') && shellLines.includes('npm test'));
   });
 
@@ -134,4 +147,18 @@ describe('README examples', { concurrency: 3 }, () => {
       assert.notEqual(result.stdout.trim(), '');
     });
   }
+
+  oauthBlocks.forEach((lines, i) => {
+    it(`sign-in shell example ${i + 1} runs in order: ${lines.map((l) => l.split(' ')[2]).join(', ')}`, async () => {
+      for (const line of lines) {
+        assert.ok(line.startsWith('npx mcptool '), `only npx mcptool lines in sign-in blocks: ${line}`);
+        const expanded = line.replace(/\$(MCP_OAUTH_URL)\b/g, () => oauthEnv['MCP_OAUTH_URL']!);
+        const args = splitCommandLine(expanded).slice(2);
+        const result = await run([join(ROOT, 'src/cli/run.ts'), ...args], dir, { ...env, ...oauthEnv });
+        assert.equal(result.code, 0, `${line}: exit ${result.code}\n${result.stderr}`);
+        assert.notEqual(result.stdout.trim(), '', line);
+      }
+      assert.equal(oauth.as.stats.grants['authorization_code'], 1, 'one sign-in for the whole block');
+    });
+  });
 });
