@@ -59,13 +59,13 @@ describe('sign-in in a real browser (chromium + playwright-core)', { skip }, () 
       const approve = page.getByRole('button', { name: 'Approve' });
       assert.equal(await approve.count(), 1, 'one Approve button');
       assert.equal(await page.getByRole('button', { name: 'Deny' }).count(), 1, 'and one Deny button');
-      assert.match(await page.locator('body').innerText(), /mcptool/, 'the consent page names the client');
+      assert.match((await page.locator('body').textContent()) ?? '', /mcptool/, 'the consent page names the client');
       await page.screenshot({ path: join(ARTIFACTS, 'consent.png'), fullPage: true });
 
       await Promise.all([page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/), approve.click()]);
       await page.waitForLoadState('load');
       assert.match(await page.title(), /Signed in/);
-      assert.match(await page.locator('body').innerText(), /You can close this tab/);
+      assert.match((await page.locator('body').textContent()) ?? '', /You can close this tab/);
       await page.screenshot({ path: join(ARTIFACTS, 'success.png'), fullPage: true });
 
       const report = await demo;
