@@ -79,32 +79,6 @@ export function tokenStoreOf(values: Record<string, unknown>, io: CliIO): FileTo
   return new FileTokenStore({ dir });
 }
 
-/**
- * A view of `store` for `login --force`: reads show the stored records without their tokens (client registration
- * and cached discovery stay visible), so the engine runs a new authorization instead of a refresh; writes go
- * through. The stored tokens stay on disk until the new ones replace them, so a forced sign-in that fails leaves
- * the previous login usable.
- */
-export function withoutStoredTokens(store: TokenStore): TokenStore {
-  let hide = true;
-  const strip = (record: TokenRecord | undefined): TokenRecord | undefined => {
-    if (!hide || record?.tokens === undefined) return record;
-    const { tokens: _hidden, ...rest } = record;
-    return rest;
-  };
-  return {
-    get: async (key) => strip(await store.get(key)),
-    async set(record) {
-      if (record.tokens !== undefined) hide = false;
-      await store.set(record);
-    },
-    delete: (key) => store.delete(key),
-    list: async (resource) => (await store.list(resource)).map((r) => strip(r) as TokenRecord),
-    lock: (key, name, options) => store.lock(key, name, options),
-    toDict: () => store.toDict(),
-  };
-}
-
 /** What {@link accountConfig} adds to the OAuth options of the command line. */
 export interface AccountConfigExtras {
   store: TokenStore;

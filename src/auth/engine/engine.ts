@@ -30,6 +30,8 @@ interface RenewRequest {
   requiredScopes?: string[] | undefined;
   /** Whether an interactive authorization may be started now. */
   interactive: boolean;
+  /** A new authorization even when a token or a refresh token is held (`mcptool login --force`). */
+  forceAuthorization?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -188,6 +190,7 @@ export class OAuthEngine {
       challenge: this.#lastChallenge,
       interactive: true,
       signal,
+      forceAuthorization: options.force ?? false,
     });
   }
 
@@ -273,6 +276,7 @@ export class OAuthEngine {
       const tokens = stored?.tokens;
       if (
         tokens &&
+        !request.forceAuthorization &&
         tokens.access_token !== request.failedToken &&
         !needsRenewal(tokens, epochSeconds(this.#clock), this.config.refreshSkewSeconds) &&
         (!request.requiredScopes || coversScopes(splitScope(tokens.scope), request.requiredScopes))
@@ -297,7 +301,7 @@ export class OAuthEngine {
   async #obtain(record: TokenRecord, discovery: DiscoveryResult, request: RenewRequest): Promise<StoredTokens> {
     const as = discovery.authorizationServer;
     const now = () => epochSeconds(this.#clock);
-    const stepUp = request.requiredScopes !== undefined;
+    const stepUp = request.requiredScopes !== undefined || request.forceAuthorization === true;
     const previous = record.tokens;
 
     // 1. Refresh (RFC 6749 §6), unless the scope must widen (refresh cannot widen scope).

@@ -8,7 +8,6 @@ import {
   recordIsFor,
   resolveAccountTarget,
   tokenStoreOf,
-  withoutStoredTokens,
 } from '../account.ts';
 import { parseCommandArgs, parseTimeout, seeHelp } from '../args.ts';
 import type { Command } from '../context.ts';
@@ -72,8 +71,7 @@ ${EXIT_HELP}
     const store = tokenStoreOf(values, ctx.io);
     const timeoutMs = parseTimeout(values.timeout);
     const oauth = await accountConfig(values, ctx.io, {
-      // --force: a new authorization (not a refresh) even when tokens are stored.
-      store: values.force === true ? withoutStoredTokens(store) : store,
+      store,
       device: values.device === true,
       ...(timeoutMs !== undefined && { authorizationTimeoutMs: timeoutMs }),
       ctx,
