@@ -278,6 +278,44 @@ export class OAuthConfig {
     return hasCredential && this.clientId !== undefined && !wantsRedirect ? 'client_credentials' : 'authorization_code';
   }
 
+  /** The options this configuration was built from (every default made explicit). */
+  toOptions(): OAuthConfigOptions {
+    const o: OAuthConfigOptions = {
+      flow: this.flow,
+      clientName: this.clientName,
+      redirect: { ...this.redirect },
+      callback: this.callback,
+      authorizationTimeoutMs: this.authorizationTimeoutMs,
+      requestTimeoutMs: this.requestTimeoutMs,
+      refreshSkewSeconds: this.refreshSkewSeconds,
+      maxStepUpAttempts: this.maxStepUpAttempts,
+      dangerouslyOmitResourceParameter: this.dangerouslyOmitResourceParameter,
+      dangerouslyAllowUnadvertisedPkce: this.dangerouslyAllowUnadvertisedPkce,
+    };
+    const optional: { [K in keyof OAuthConfigOptions]: OAuthConfigOptions[K] | undefined } = {
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      privateKey: this.privateKey,
+      privateKeyAlg: this.privateKeyAlg,
+      tokenEndpointAuthMethod: this.tokenEndpointAuthMethod,
+      clientMetadataUrl: this.clientMetadataUrl,
+      scopes: this.scopes ? [...this.scopes] : undefined,
+      resource: this.resource,
+      tokenStore: this.tokenStore,
+      authorizationHandler: this.authorizationHandler,
+      enterprise: this.enterprise ? { ...this.enterprise } : undefined,
+    };
+    for (const [key, value] of Object.entries(optional)) {
+      if (value !== undefined) (o as Record<string, unknown>)[key] = value;
+    }
+    return o;
+  }
+
+  /** A copy with some options replaced (validated like a new configuration). */
+  with(overrides: OAuthConfigOptions): OAuthConfig {
+    return new OAuthConfig({ ...this.toOptions(), ...overrides });
+  }
+
   /** Serialize: secrets as environment references, the token store by reference; the handler is omitted. */
   toDict(): SerializedObject {
     const d: SerializedObject = { type: TYPE, flow: this.flow };

@@ -106,8 +106,7 @@ export async function accountConfig(
   }
   // The token store is the one given in `extras` (resolved from --token-store by the command).
   const base = (await buildOAuthConfig({ ...cli, tokenStore: undefined }, { env: io.env })) ?? new OAuthConfig();
-  const options = optionsOf(base);
-  options.tokenStore = extras.store;
+  const options: OAuthConfigOptions = { tokenStore: extras.store };
   if (extras.authorizationTimeoutMs !== undefined) options.authorizationTimeoutMs = extras.authorizationTimeoutMs;
   if (extras.device) options.callback = 'device';
   else if (cli.callbackPort !== undefined && !cli.noBrowser) {
@@ -117,41 +116,14 @@ export async function accountConfig(
   }
   // Only an authorization-code sign-in gets a handler (a handler also makes `flow: 'auto'` choose that flow).
   if (extras.ctx && base.resolvedFlow === 'authorization_code' && !base.enterprise) {
+    const callback = options.callback ?? base.callback;
     options.authorizationHandler = cliAuthorizationHandler(extras.ctx, {
-      callback: options.callback === 'manual' ? 'manual' : options.callback === 'loopback' ? 'loopback' : 'auto',
+      callback: callback === 'manual' ? 'manual' : callback === 'loopback' ? 'loopback' : 'auto',
       redirect: { ...base.redirect },
       timeoutMs: options.authorizationTimeoutMs ?? base.authorizationTimeoutMs,
     });
   }
-  return new OAuthConfig(options);
-}
-
-/** The options an {@link OAuthConfig} was built from (to build a variant of it). */
-function optionsOf(c: OAuthConfig): OAuthConfigOptions {
-  const o: OAuthConfigOptions = {
-    flow: c.flow,
-    clientName: c.clientName,
-    redirect: { ...c.redirect },
-    callback: c.callback,
-    authorizationTimeoutMs: c.authorizationTimeoutMs,
-    requestTimeoutMs: c.requestTimeoutMs,
-    refreshSkewSeconds: c.refreshSkewSeconds,
-    maxStepUpAttempts: c.maxStepUpAttempts,
-  };
-  if (c.clientId !== undefined) o.clientId = c.clientId;
-  if (c.clientSecret !== undefined) o.clientSecret = c.clientSecret;
-  if (c.privateKey !== undefined) o.privateKey = c.privateKey;
-  if (c.privateKeyAlg !== undefined) o.privateKeyAlg = c.privateKeyAlg;
-  if (c.tokenEndpointAuthMethod !== undefined) o.tokenEndpointAuthMethod = c.tokenEndpointAuthMethod;
-  if (c.clientMetadataUrl !== undefined) o.clientMetadataUrl = c.clientMetadataUrl;
-  if (c.scopes !== undefined) o.scopes = [...c.scopes];
-  if (c.resource !== undefined) o.resource = c.resource;
-  if (c.dangerouslyOmitResourceParameter) o.dangerouslyOmitResourceParameter = true;
-  if (c.dangerouslyAllowUnadvertisedPkce) o.dangerouslyAllowUnadvertisedPkce = true;
-  if (c.tokenStore !== undefined) o.tokenStore = c.tokenStore;
-  if (c.authorizationHandler !== undefined) o.authorizationHandler = c.authorizationHandler;
-  if (c.enterprise !== undefined) o.enterprise = { ...c.enterprise };
-  return o;
+  return base.with(options);
 }
 
 /**

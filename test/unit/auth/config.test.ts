@@ -66,4 +66,17 @@ describe('OAuthConfig', () => {
       (e: any) => e.code === 'NOT_SERIALIZABLE' && !e.message.includes('inline-secret'),
     );
   });
+
+  it('with() keeps every other option and validates the result', () => {
+    const base = new OAuthConfig({
+      clientId: 'app',
+      scopes: ['mcp:tools'],
+      redirect: { port: 8765 },
+      dangerouslyAllowUnadvertisedPkce: true,
+    });
+    const changed = base.with({ callback: 'manual' });
+    assert.equal(changed.callback, 'manual');
+    assert.deepEqual({ ...changed.toDict(), callback: 'auto' }, base.toDict());
+    assert.throws(() => base.with({ flow: 'client_credentials' }), /oauth\.clientSecret/);
+  });
 });
