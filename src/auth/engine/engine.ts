@@ -116,7 +116,7 @@ export class OAuthEngine {
     await this.load();
     const tokens = this.#record?.tokens;
     if (!tokens) return undefined;
-    if (needsRenewal(tokens, epochSeconds(this.#clock), this.config.refreshSkewSeconds)) {
+    if (needsRenewal(tokens, this.#clock.now() / 1000, this.config.refreshSkewSeconds)) {
       try {
         await this.renew({ failedToken: tokens.access_token, interactive: false, signal });
       } catch (error) {
@@ -154,7 +154,7 @@ export class OAuthEngine {
       sent &&
       held &&
       held.access_token !== failedToken &&
-      !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)
+      !needsRenewal(held, this.#clock.now() / 1000, this.config.refreshSkewSeconds)
     ) {
       // A concurrent renewal already replaced the rejected token: retry with the new one.
       return;
@@ -181,7 +181,7 @@ export class OAuthEngine {
       !options.force &&
       !this.#signInRequired &&
       held &&
-      !needsRenewal(held, epochSeconds(this.#clock), this.config.refreshSkewSeconds)
+      !needsRenewal(held, this.#clock.now() / 1000, this.config.refreshSkewSeconds)
     ) {
       return;
     }
@@ -278,7 +278,7 @@ export class OAuthEngine {
         tokens &&
         !request.forceAuthorization &&
         tokens.access_token !== request.failedToken &&
-        !needsRenewal(tokens, epochSeconds(this.#clock), this.config.refreshSkewSeconds) &&
+        !needsRenewal(tokens, this.#clock.now() / 1000, this.config.refreshSkewSeconds) &&
         (!request.requiredScopes || coversScopes(splitScope(tokens.scope), request.requiredScopes))
       ) {
         this.#record = stored;
