@@ -2,10 +2,12 @@
 export interface Figure {
   /** What was measured, e.g. "median tool call latency". */
   name: string;
-  /** The measured value (ms). */
+  /** The measured value (in `unit`). */
   value: number;
-  /** The same measurement through the baseline (ms). */
+  /** The same measurement through the baseline (in `unit`). */
   baseline: number;
+  /** The unit of `value` and `baseline`. Default `ms`. */
+  unit?: string;
   /** What the baseline is, e.g. "bare SDK v2 Client". */
   baselineName: string;
   /** The highest acceptable `value / baseline`. */
@@ -38,9 +40,12 @@ export function printFigure(figure: Figure, out: (line: string) => void): boolea
   const ratio = figure.value / figure.baseline;
   const ok = ratio <= figure.target;
   out(`  ${figure.name}`);
-  out(`    mcptool:  ${figure.value.toFixed(3)} ms`);
-  out(`    baseline: ${figure.baseline.toFixed(3)} ms (${figure.baselineName})`);
-  out(`    ratio:    ${ratio.toFixed(3)} (target <= ${figure.target.toFixed(2)}) ${ok ? 'OK' : 'ABOVE TARGET'}`);
+  const unit = figure.unit ?? 'ms';
+  const show = (n: number) => (unit === 'ms' ? n.toFixed(3) : String(n));
+  out(`    mcptool:  ${show(figure.value)} ${unit}`);
+  out(`    baseline: ${show(figure.baseline)} ${unit} (${figure.baselineName})`);
+  const target = figure.target < 0.01 && figure.target > 0 ? String(figure.target) : figure.target.toFixed(2);
+  out(`    ratio:    ${ratio.toFixed(3)} (target <= ${target}) ${ok ? 'OK' : 'ABOVE TARGET'}`);
   if (figure.notes) out(`    ${figure.notes}`);
   return ok;
 }

@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: each section measures mcptool against a baseline in the same run and prints the figures with
- * the ratio against its target. Sections are added to `SECTIONS` (later: OAuth token and refresh overhead).
+ * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts).
  * Environment: `BENCH_CALLS` (default 1000) and `BENCH_WARMUP` (default 100) calls per side, `BENCH_BUDGET_MS`
  * (default 40000) the most time a section spends measuring.
  * Exits 0 whether or not a target is met (it is a report); set `BENCH_STRICT=1` to exit 1 when one is missed.
  */
 import { printFigure, type Section } from './report.ts';
+import { oauthSection } from './sections/oauth.ts';
 import { toolCallSection } from './sections/tool-call.ts';
 
-const SECTIONS: Section[] = [toolCallSection];
+const SECTIONS: Section[] = [toolCallSection, oauthSection];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 let allMet = true;
