@@ -46,7 +46,9 @@ export async function listenLoopback(handler: NodeHandler, port = 0, host = '127
         }
       });
   });
-  server.keepAliveTimeout = 1000;
+  // Longer than clients keep idle sockets (undici: 4 s), so a request never goes out on a socket being closed;
+  // close() ends every connection at once anyway.
+  server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) => reject(new DemoServerError(`cannot listen on ${host}:${port}`, { cause })));
     server.listen(port, host, () => resolve());

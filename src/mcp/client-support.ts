@@ -81,6 +81,23 @@ export function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a failure broke only the socket of one HTTP request (reset, closed by the peer, as when a keep-alive
+ * connection is closed by the server as the request goes out). Each Streamable HTTP request is independent, so
+ * the session stays usable and the other requests in flight must not be failed with it.
+ */
+export function isSingleRequestFailure(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+      return true;
+    }
+    e = e.cause;
+  }
+  return false;
+}
+
 /** Whether an error is a 401/403 that no OAuth engine handled. */
 export function isAuthFailure(error: unknown): boolean {
   if (UnauthorizedError.isInstance(error)) return true;

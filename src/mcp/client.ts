@@ -24,6 +24,7 @@ import {
   type InFlightCall,
   isAuthFailure,
   isConnectionFailure,
+  isSingleRequestFailure,
   type LogListener,
   MAX_TOOL_PAGES,
   type MCPClientOptions,
@@ -345,7 +346,8 @@ export abstract class MCPClient {
           continue;
         }
         if (isConnectionFailure(error)) {
-          this.#drop(client);
+          // One request's socket failing leaves a Streamable HTTP session (and the calls in flight on it) usable.
+          if (this.serverInfo.transport !== 'streamable-http' || !isSingleRequestFailure(error)) this.#drop(client);
           if (!retried && wasNeverDelivered(error)) {
             retried = true;
             this.logger.info('MCP connection was stale; reconnecting', { server: this.server, operation });
