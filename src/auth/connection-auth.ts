@@ -20,6 +20,8 @@ export interface ConnectionAuth extends AuthProvider {
    * again (no refresh storms, no second use of a rotated refresh token).
    */
   wrapFetch?(inner: (input: string | URL, init?: RequestInit) => Promise<Response>): typeof globalThis.fetch;
+  /** An operation succeeded: its step-up attempts start counting again from zero. */
+  succeeded?(operation: string): void;
   /** Release timers or listeners held for this connection. */
   close?(): Promise<void>;
 }

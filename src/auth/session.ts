@@ -122,6 +122,10 @@ class EngineConnectionAuth implements ConnectionAuth {
     return wrapped as typeof fetch;
   }
 
+  succeeded(operation: string): void {
+    this.#engine.operationSucceeded(operation);
+  }
+
   async prepare(options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.#engine.load();
     // Renews a stored token that is about to expire before the connection starts (no network otherwise).

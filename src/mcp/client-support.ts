@@ -5,9 +5,13 @@ import {
   SdkError,
   SdkErrorCode,
   SdkHttpError,
+  InsufficientScopeError as SdkInsufficientScopeError,
   SseError,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import { splitScope } from '../auth/engine/scopes.ts';
+import { InsufficientScopeError } from '../auth/errors.ts';
+import { quote } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ElicitationHandler } from './elicitation.ts';
 
@@ -96,6 +100,21 @@ export function isSingleRequestFailure(error: unknown): boolean {
     e = e.cause;
   }
   return false;
+}
+
+/**
+ * A 403 `insufficient_scope` the engine could not fix (its step-up limit reached, or the retry after a step-up was
+ * refused again) as mcptool's `InsufficientScopeError` (`INSUFFICIENT_SCOPE`), naming the scopes; else undefined.
+ */
+export function insufficientScopeOf(error: unknown, server: string): InsufficientScopeError | undefined {
+  if (!SdkInsufficientScopeError.isInstance(error)) return undefined;
+  const required = splitScope(error.requiredScope);
+  return new InsufficientScopeError(
+    required,
+    [],
+    `MCP server ${server} still requires scope ${quote(required.join(' '))} after step-up authorization; ` +
+      'the authorization server did not grant it',
+  );
 }
 
 /** Whether an error is a 401/403 that no OAuth engine handled. */

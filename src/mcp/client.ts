@@ -22,6 +22,7 @@ import {
   DEFAULT_INVOCATION_TIMEOUT,
   errorText,
   type InFlightCall,
+  insufficientScopeOf,
   isAuthFailure,
   isConnectionFailure,
   isSingleRequestFailure,
@@ -337,7 +338,9 @@ export abstract class MCPClient {
         throw error;
       }
       try {
-        return await fn(client);
+        const result = await fn(client);
+        this.succeeded(operation);
+        return result;
       } catch (error) {
         if (options.signal?.aborted) throw onFailure(error);
         if (!retried && (await this.recover(error, operation, options.signal))) {
@@ -354,10 +357,13 @@ export abstract class MCPClient {
             continue;
           }
         }
-        throw onFailure(error);
+        throw insufficientScopeOf(error, this.server) ?? onFailure(error);
       }
     }
   }
+
+  /** A hook after an operation succeeded (the OAuth engine resets its step-up count for it). */
+  protected succeeded(_operation: string): void {}
 
   /** Every tool the server offers, across all pages of `tools/list` (MCP Tools, "Listing Tools"). */
   async listTools(options: OperationOptions = {}): Promise<SdkTool[]> {
@@ -438,7 +444,7 @@ export abstract class MCPClient {
     this.#inFlight.push(call);
     try {
       return await this.#withConnection(
-        'callTool',
+        `callTool:${name}`,
         options,
         async (client) => {
           const onProgress = options.onProgress;

@@ -86,6 +86,10 @@ abstract class HttpClient extends MCPClient {
     }
   }
 
+  protected override succeeded(operation: string): void {
+    this.#auth?.succeeded?.(operation);
+  }
+
   protected override async afterClose(): Promise<void> {
     await this.#auth?.close?.().catch(() => {});
   }

@@ -70,7 +70,7 @@ describe('auth seam in the MCP client', () => {
       client.fix = () => 'second';
       const result = await client.callTool('echo', { message: 'again' });
       assert.equal(resultToText(result), 'again');
-      assert.deepEqual(client.recoveries, ['callTool']);
+      assert.deepEqual(client.recoveries, ['callTool:echo']);
     } finally {
       await client.close();
       await server.close();
