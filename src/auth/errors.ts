@@ -125,11 +125,12 @@ export class InsufficientScopeError extends OAuthError {
   readonly requiredScopes: string[];
   readonly grantedScopes: string[];
 
-  constructor(requiredScopes: string[], grantedScopes: string[], message?: string) {
+  constructor(requiredScopes: string[], grantedScopes: string[], message?: string, options?: { cause?: unknown }) {
     super(
       'INSUFFICIENT_SCOPE',
       message ??
         `The server requires scope ${quote(requiredScopes.join(' '))}; granted ${quote(grantedScopes.join(' '))}`,
+      options,
     );
     this.requiredScopes = requiredScopes;
     this.grantedScopes = grantedScopes;

@@ -114,6 +114,7 @@ export function insufficientScopeOf(error: unknown, server: string): Insufficien
     [],
     `MCP server ${server} still requires scope ${quote(required.join(' '))} after step-up authorization; ` +
       'the authorization server did not grant it',
+    { cause: error },
   );
 }
 

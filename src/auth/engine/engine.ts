@@ -230,6 +230,7 @@ export class OAuthEngine {
           granted,
           `The authorization server refused scope ${quote(required.join(' '))} for ${quote(operation)} ` +
             `(error "invalid_scope"); granted ${quote(granted.join(' '))}`,
+          { cause: error },
         );
       }
       throw error;
