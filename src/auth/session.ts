@@ -30,6 +30,12 @@ const defaultConfigs = new Map<string, OAuthConfig>();
 const engines = new WeakMap<OAuthConfig, Map<string, OAuthEngine>>();
 let defaultStore: TokenStore | undefined;
 
+/** The process-wide default store: a `FileTokenStore` in `$MCPTOOL_HOME` or the user data dir. */
+function defaultTokenStore(logger: Logger): TokenStore {
+  if (!defaultStore) defaultStore = new FileTokenStore({ logger });
+  return defaultStore;
+}
+
 /**
  * The engine of one (server, configuration): shared by every connection, tool and toolset in the process that
  * uses the same server with the same `OAuthConfig` object (or, without one, the same defaults), so that they
@@ -56,7 +62,7 @@ export function engineFor(options: ConnectionAuthOptions): OAuthEngine | undefin
       serverUrl: options.serverUrl,
       config: cfg,
       services: createAuthServices({ fetch: options.fetch, logger, requestTimeoutMs: cfg.requestTimeoutMs }),
-      store: cfg.tokenStore ?? (defaultStore ??= new FileTokenStore({ logger })),
+      store: cfg.tokenStore ?? defaultTokenStore(logger),
       handler: () =>
         cfg.authorizationHandler ??
         createDefaultAuthorizationHandler({

@@ -171,7 +171,11 @@ describe('mcptool login / status / logout (in-process, scripted browser)', () =>
       browserEnv({ SCRIPTED_BROWSER_FORGE: '1' }),
     );
     assert.equal(run.code, 0, run.stderr);
-    const log = readBrowserLog(logFile);
+    // The sign-in ends when the listener has the callback; the browser logs its last page a moment later.
+    const log = await waitFor('the scripted browser to finish', () => {
+      const entries = readBrowserLog(logFile);
+      return entries.some((e) => e.done) ? entries : undefined;
+    });
     const forged = log.find((e) => e.kind === 'forged');
     assert.equal(forged?.status, 400, 'the forged callback got a 400 page');
     assert.ok(log.some((e) => e.kind === 'follow' && e.url?.includes('/callback') && e.status === 200));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import { InsecureEndpointError, OAuthError } from '../../../src/auth/errors.ts';
 import type { FetchLike } from '../../../src/auth/http.ts';
@@ -180,6 +180,13 @@ describe('hardenFetch: timeouts, aborts, network errors', () => {
     new Promise((_resolve, reject) => {
       init?.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true });
     });
+  // A real fetch keeps the event loop alive with its socket; this fake one does not, and the timeout signal's timer
+  // is unref'd, so the test process could end before the timeout fires. Hold the loop open while these tests run.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  before(() => {
+    keepAlive = setInterval(() => {}, 1_000);
+  });
+  after(() => clearInterval(keepAlive));
 
   it('times out with REQUEST_FAILED', async () => {
     const started = Date.now();
