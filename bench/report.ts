@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 /** One measured figure of a benchmark section, compared with its baseline and its target. */
 export interface Figure {
   /** What was measured, e.g. "median tool call latency". */
@@ -48,4 +49,37 @@ export function printFigure(figure: Figure, out: (line: string) => void): boolea
   out(`    ratio:    ${ratio.toFixed(3)} (target <= ${target}) ${ok ? 'OK' : 'ABOVE TARGET'}`);
   if (figure.notes) out(`    ${figure.notes}`);
   return ok;
+}
+
+/**
+ * Time two operations against each other on the same machine in the same run: `warmup` calls of each first, then
+ * up to `calls` timed calls of each, interleaved and alternating which goes first (so drift and noise hit both
+ * sides alike), stopping early at `budgetMs`. Returns the durations in ms.
+ */
+export async function timeInterleaved(
+  measured: () => Promise<unknown>,
+  baseline: () => Promise<unknown>,
+  options: { calls: number; warmup: number; budgetMs: number },
+): Promise<{ measured: number[]; baseline: number[] }> {
+  for (let i = 0; i < options.warmup; i++) {
+    await measured();
+    await baseline();
+  }
+  const times = { measured: [] as number[], baseline: [] as number[] };
+  const time = async (fn: () => Promise<unknown>, into: number[]) => {
+    const start = performance.now();
+    await fn();
+    into.push(performance.now() - start);
+  };
+  const deadline = performance.now() + options.budgetMs;
+  for (let i = 0; i < options.calls && performance.now() < deadline; i++) {
+    if (i % 2 === 0) {
+      await time(measured, times.measured);
+      await time(baseline, times.baseline);
+    } else {
+      await time(baseline, times.baseline);
+      await time(measured, times.measured);
+    }
+  }
+  return times;
 }

@@ -33,7 +33,7 @@ import {
   startStack,
 } from '../../test/integration/lifecycle/helpers.ts';
 import { startWorker } from '../../test/integration/lifecycle/workers.ts';
-import { type Figure, median, percentile, type Section } from '../report.ts';
+import { type Figure, median, percentile, type Section, timeInterleaved } from '../report.ts';
 
 const CONCURRENT = Number(process.env['BENCH_OAUTH_CONCURRENT'] ?? 1000);
 const CALLS = Number(process.env['BENCH_OAUTH_CALLS'] ?? 1000);
@@ -289,27 +289,11 @@ async function latencyFigure(): Promise<Figure> {
     const args = { text: 'benchmark' };
     const viaOAuth = () => oauthTool.invoke(args);
     const viaStatic = () => (staticTool as MCPTool).invoke(args);
-    for (let i = 0; i < WARMUP; i++) {
-      await viaOAuth();
-      await viaStatic();
-    }
-    const oauthTimes: number[] = [];
-    const staticTimes: number[] = [];
-    const time = async (fn: () => Promise<unknown>, into: number[]) => {
-      const start = performance.now();
-      await fn();
-      into.push(performance.now() - start);
-    };
-    const deadline = performance.now() + BUDGET_MS;
-    for (let i = 0; i < CALLS && performance.now() < deadline; i++) {
-      if (i % 2 === 0) {
-        await time(viaOAuth, oauthTimes);
-        await time(viaStatic, staticTimes);
-      } else {
-        await time(viaStatic, staticTimes);
-        await time(viaOAuth, oauthTimes);
-      }
-    }
+    const { measured: oauthTimes, baseline: staticTimes } = await timeInterleaved(viaOAuth, viaStatic, {
+      calls: CALLS,
+      warmup: WARMUP,
+      budgetMs: BUDGET_MS,
+    });
     return {
       name: 'median latency of an echo tool call with OAuth (client credentials, JWT checked by the server)',
       value: median(oauthTimes),

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { MCPTool, StreamableHttpServerInfo } from '../../src/index.ts';
 import { startMcpServer } from '../../test/fixtures/mcp-server.ts';
-import { type Figure, median, percentile, type Section } from '../report.ts';
+import { type Figure, median, percentile, type Section, timeInterleaved } from '../report.ts';
 
 /** Calls per side after the warm-up, and warm-up calls per side. */
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 1000);
@@ -27,27 +27,11 @@ export const toolCallSection: Section = {
       const args = { message: 'benchmark' };
       const viaTool = () => tool.invoke(args);
       const viaSdk = () => client.callTool({ name: 'echo', arguments: args });
-      for (let i = 0; i < WARMUP; i++) {
-        await viaTool();
-        await viaSdk();
-      }
-      const toolTimes: number[] = [];
-      const sdkTimes: number[] = [];
-      const time = async (fn: () => Promise<unknown>, into: number[]) => {
-        const start = performance.now();
-        await fn();
-        into.push(performance.now() - start);
-      };
-      const deadline = performance.now() + BUDGET_MS;
-      for (let i = 0; i < CALLS && performance.now() < deadline; i++) {
-        if (i % 2 === 0) {
-          await time(viaTool, toolTimes);
-          await time(viaSdk, sdkTimes);
-        } else {
-          await time(viaSdk, sdkTimes);
-          await time(viaTool, toolTimes);
-        }
-      }
+      const { measured: toolTimes, baseline: sdkTimes } = await timeInterleaved(viaTool, viaSdk, {
+        calls: CALLS,
+        warmup: WARMUP,
+        budgetMs: BUDGET_MS,
+      });
       return [
         {
           name: 'median latency of an echo tool call',
