@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { MCPTool, StreamableHttpServerInfo } from '../../src/index.ts';
 import { startMcpServer } from '../../test/fixtures/mcp-server.ts';

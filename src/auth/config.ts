@@ -180,11 +180,8 @@ export class OAuthConfig {
     this.tokenEndpointAuthMethod = oneOf(o.tokenEndpointAuthMethod, AUTH_METHODS, 'oauth.tokenEndpointAuthMethod');
     this.clientMetadataUrl = optionalString(o.clientMetadataUrl, 'oauth.clientMetadataUrl');
     if (this.clientMetadataUrl !== undefined) {
-      let url: URL | undefined;
-      try {
-        url = new URL(this.clientMetadataUrl);
-      } catch {}
-      if (!url || url.protocol !== 'https:' || url.pathname === '/') {
+      const url = URL.canParse(this.clientMetadataUrl) ? new URL(this.clientMetadataUrl) : undefined;
+      if (url?.protocol !== 'https:' || url.pathname === '/') {
         throw new InvalidOptionError(
           'oauth.clientMetadataUrl',
           'must be an https URL with a path (a Client ID Metadata Document URL)',
