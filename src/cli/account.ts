@@ -43,6 +43,17 @@ export interface AccountTarget {
   label: string;
 }
 
+/** The one positional `<target>` of an account command (`login`, `logout`, `status`); more is a usage error. */
+export function singleTarget(positionals: readonly string[], command: string): string | undefined {
+  if (positionals.length > 1) {
+    const takes = command === 'status' ? 'at most one' : 'one';
+    throw new UsageError(
+      `${command} takes ${takes} <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp(command)}`,
+    );
+  }
+  return positionals[0];
+}
+
 /**
  * Resolve the `<target>` of `login` / `logout` / `status`: an http(s) URL or an HTTP server of an `mcpServers`
  * config (`--config FILE`). Credentials belong to HTTP servers only, so `--stdio` is a usage error.

@@ -1,5 +1,4 @@
 import { epochSeconds } from '../../core/clock.ts';
-import { quote } from '../../core/errors.ts';
 import { type CredentialStatus, listCredentials, signIn } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
@@ -7,9 +6,10 @@ import {
   accountError,
   recordIsFor,
   resolveAccountTarget,
+  singleTarget,
   tokenStoreOf,
 } from '../account.ts';
-import { parseCommandArgs, parseTimeout, seeHelp } from '../args.ts';
+import { parseCommandArgs, parseTimeout } from '../args.ts';
 import type { Command } from '../context.ts';
 import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -62,12 +62,7 @@ ${EXIT_HELP}
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    if (positionals.length > 1) {
-      throw new UsageError(
-        `login takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('login')}`,
-      );
-    }
-    const target = await resolveAccountTarget(values, positionals[0], ctx.io, 'login');
+    const target = await resolveAccountTarget(values, singleTarget(positionals, 'login'), ctx.io, 'login');
     const store = tokenStoreOf(values, ctx.io);
     const timeoutMs = parseTimeout(values.timeout);
     const oauth = await accountConfig(values, ctx.io, {

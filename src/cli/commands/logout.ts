@@ -1,4 +1,3 @@
-import { quote } from '../../core/errors.ts';
 import { signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
@@ -6,11 +5,12 @@ import {
   accountError,
   recordIsFor,
   resolveAccountTarget,
+  singleTarget,
   tokenStoreOf,
 } from '../account.ts';
-import { parseCommandArgs, seeHelp } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
 
 /**
@@ -44,12 +44,7 @@ ${EXIT_HELP}
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    if (positionals.length > 1) {
-      throw new UsageError(
-        `logout takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('logout')}`,
-      );
-    }
-    const target = await resolveAccountTarget(values, positionals[0], ctx.io, 'logout');
+    const target = await resolveAccountTarget(values, singleTarget(positionals, 'logout'), ctx.io, 'logout');
     const store = tokenStoreOf(values, ctx.io);
     const oauth = await accountConfig(values, ctx.io, { store });
     const stored = (await store.list()).filter((r) => recordIsFor(r, target.url));

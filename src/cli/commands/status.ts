@@ -1,11 +1,10 @@
 import { epochSeconds } from '../../core/clock.ts';
-import { quote } from '../../core/errors.ts';
 import { listCredentials } from '../../index.ts';
-import { ACCOUNT_OPTIONS, recordIsFor, resolveAccountTarget, tokenStoreOf } from '../account.ts';
-import { parseCommandArgs, seeHelp } from '../args.ts';
+import { ACCOUNT_OPTIONS, recordIsFor, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account.ts';
+import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { credentialsToText, credentialToJson } from '../credentials.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
 
 const OPTIONS = {
@@ -46,13 +45,8 @@ ${EXIT_HELP}
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    if (positionals.length > 1) {
-      throw new UsageError(
-        `status takes at most one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('status')}`,
-      );
-    }
-    const target =
-      positionals[0] === undefined ? undefined : await resolveAccountTarget(values, positionals[0], ctx.io, 'status');
+    const named = singleTarget(positionals, 'status');
+    const target = named === undefined ? undefined : await resolveAccountTarget(values, named, ctx.io, 'status');
     const store = tokenStoreOf(values, ctx.io);
     const all = await listCredentials(store);
     const credentials = (target ? all.filter((c) => recordIsFor(c, target.url)) : all).sort(
