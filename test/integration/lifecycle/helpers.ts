@@ -4,47 +4,40 @@
  * the user (following the auto-approve redirects), and small timing helpers. The library is used through its
  * public API (`src/index.ts`) only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  type AuthorizationServer,
-  type AuthorizationServerOptions,
-  startAuthorizationServer,
-} from '../../../src/demo/authorization-server.ts';
-import {
-  type ProtectedMcpServer,
-  type ProtectedMcpServerOptions,
-  startProtectedMcpServer,
-} from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServer, AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
+import type { ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
 import {
   type AuthorizationHandler,
   functionAuthorizationHandler,
-  MCPToolset,
-  OAuthConfig,
+  type MCPToolset,
+  type OAuthConfig,
   type OAuthConfigOptions,
-  StreamableHttpServerInfo,
-  type TokenRecord,
   type TokenStore,
 } from '../../../src/index.ts';
+import {
+  FAKE_REDIRECT_URI,
+  followToRedirectUri,
+  forbiddenHandler,
+  oauthToolset,
+  onlyRecord,
+  type Stack,
+  sleep,
+  startOAuthStack,
+} from '../support/oauth-stack.ts';
+
+export { decodeJwt as jwtClaims, onlyRecord, type Stack, sleep, tempDir, text } from '../support/oauth-stack.ts';
 
 /** A redirect URI nothing listens on: the handler stops following redirects when one reaches it. */
-export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
-
-export interface Stack {
-  as: AuthorizationServer;
-  mcp: ProtectedMcpServer;
-  close(): Promise<void>;
-}
+export const REDIRECT_URI = FAKE_REDIRECT_URI;
 
 /**
  * An authorization server issuing `ttl`-second access tokens (rotating refresh tokens, the fixture's default)
  * and a protected MCP server trusting it. With `checkRevocation`, the MCP server asks the authorization server
  * whether each token is still active, as a resource server using introspection would.
  */
-export async function startStack(
+export function startStack(
   options: {
     ttl?: number;
     as?: AuthorizationServerOptions;
@@ -52,26 +45,11 @@ export async function startStack(
     checkRevocation?: boolean;
   } = {},
 ): Promise<Stack> {
-  const as = await startAuthorizationServer({ accessTokenTTL: options.ttl ?? 3, ...options.as });
-  let mcp: ProtectedMcpServer;
-  try {
-    mcp = await startProtectedMcpServer({
-      issuer: as.issuer,
-      ...(options.checkRevocation && { isTokenRevoked: (claims) => !as.isAccessTokenActive(claims) }),
-      ...options.mcp,
-    });
-  } catch (error) {
-    await as.close();
-    throw error;
-  }
-  return {
-    as,
-    mcp,
-    async close() {
-      await mcp.close();
-      await as.close();
-    },
-  };
+  return startOAuthStack({
+    as: { accessTokenTTL: options.ttl ?? 3, ...options.as },
+    ...(options.mcp && { mcp: options.mcp }),
+    ...(options.checkRevocation !== undefined && { checkRevocation: options.checkRevocation }),
+  });
 }
 
 /**
@@ -87,19 +65,9 @@ export function approvingHandler(options: { transform?: (url: URL) => URL } = {}
   const urls: URL[] = [];
   const handler = functionAuthorizationHandler(
     async (authorizationUrl) => {
-      let current = options.transform ? options.transform(new URL(authorizationUrl)) : new URL(authorizationUrl);
-      urls.push(current);
-      for (let hop = 0; hop < 10; hop++) {
-        if (current.href.startsWith(REDIRECT_URI)) return current;
-        const response = await fetch(current, { redirect: 'manual' });
-        await response.body?.cancel();
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || !location) {
-          throw new Error(`authorization step ${current.pathname}: HTTP ${response.status}`);
-        }
-        current = new URL(location, current);
-      }
-      throw new Error('too many redirects');
+      const start = options.transform ? options.transform(new URL(authorizationUrl)) : new URL(authorizationUrl);
+      urls.push(start);
+      return followToRedirectUri(start, REDIRECT_URI);
     },
     { redirectUri: REDIRECT_URI },
   );
@@ -107,39 +75,11 @@ export function approvingHandler(options: { transform?: (url: URL) => URL } = {}
 }
 
 /** A handler that must never be asked (counts if it is, and fails the sign-in). */
-export function refusingHandler(): { handler: AuthorizationHandler; opened: () => number } {
-  let opened = 0;
-  return {
-    handler: {
-      async open() {
-        opened += 1;
-        throw new Error('this process must not start an interactive authorization');
-      },
-    },
-    opened: () => opened,
-  };
-}
+export const refusingHandler = forbiddenHandler;
 
 /** A toolset on `url` with `oauth` (short connection timeouts for tests). */
 export function toolset(url: string, oauth: OAuthConfig | OAuthConfigOptions, fetchFn?: typeof fetch): MCPToolset {
-  const config = oauth instanceof OAuthConfig ? oauth : new OAuthConfig(oauth);
-  return new MCPToolset({
-    serverInfo: new StreamableHttpServerInfo({ url, oauth: config, timeout: 20_000, baseDelay: 10, maxDelay: 50 }),
-    ...(fetchFn && { fetch: fetchFn }),
-  });
-}
-
-/** The text of a tool result. */
-export function text(result: { content?: unknown }): string {
-  const blocks = (result.content ?? []) as { type: string; text?: string }[];
-  return blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
-}
-
-/** The single record of a store (throws when there is not exactly one). */
-export async function onlyRecord(store: TokenStore): Promise<TokenRecord> {
-  const records = await store.list();
-  if (records.length !== 1) throw new Error(`expected one stored record, found ${records.length}`);
-  return records[0] as TokenRecord;
+  return oauthToolset(url, oauth, { fetch: fetchFn, timeout: 20_000 });
 }
 
 /** The stored access-token expiry of the only record, in ms since the epoch. */
@@ -159,19 +99,6 @@ export async function renewalPointMs(store: TokenStore, skewSeconds = 60): Promi
   const skew = Math.min(skewSeconds, (tokens.expires_at - tokens.issued_at) / 5);
   return (tokens.expires_at - skew) * 1000;
 }
-
-/** Decode a JWT's payload without checking it. */
-export function jwtClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-/** A temp dir removed by `cleanup()`. */
-export function tempDir(prefix = 'mcptool-lifecycle-'): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Sleep until the wall-clock time `atMs` (ms since the epoch). */
 export const sleepUntil = (atMs: number) => sleep(atMs - Date.now());

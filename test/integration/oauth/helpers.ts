@@ -4,99 +4,50 @@
  * assertions. The library under test is used only through its public API (`src/index.ts`).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type AuthorizationServer,
-  type AuthorizationServerOptions,
-  startAuthorizationServer,
-} from '../../../src/demo/authorization-server.ts';
-import {
-  type ProtectedMcpServer,
-  type ProtectedMcpServerOptions,
-  startProtectedMcpServer,
-} from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
+import type { ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
 import {
   type AuthorizationHandler,
   createDefaultAuthorizationHandler,
   functionAuthorizationHandler,
   type Logger,
-  MCPToolset,
-  OAuthConfig,
-  type OAuthConfigOptions,
-  StreamableHttpServerInfo,
-  type TokenRecord,
-  type TokenStore,
+  type MCPToolset,
 } from '../../../src/index.ts';
+import { FAKE_REDIRECT_URI, followToRedirectUri, type Stack, startOAuthStack } from '../support/oauth-stack.ts';
+
+export {
+  decodeJwt,
+  FAKE_REDIRECT_URI,
+  followToRedirectUri,
+  forbiddenHandler,
+  oauthToolset,
+  onlyRecord,
+  type Stack,
+  sleep,
+  tempDir,
+  text,
+} from '../support/oauth-stack.ts';
 
 export const SCRIPTED_BROWSER = fileURLToPath(new URL('../../fixtures/scripted-browser.mjs', import.meta.url));
-
-/** A redirect URI that nothing listens on: the function handlers stop as soon as a redirect reaches it. */
-export const FAKE_REDIRECT_URI = 'http://127.0.0.1:9/callback';
-
-export interface Stack {
-  as: AuthorizationServer;
-  mcp: ProtectedMcpServer;
-  close(): Promise<void>;
-}
 
 /**
  * An authorization server and a protected MCP server that trusts it. Unless `mcp.isTokenRevoked` is given, the
  * MCP server asks the authorization server whether a token is still active (revocation, grant revoked by refresh
  * token reuse), as a resource server using introspection would.
  */
-export async function startStack(
+export function startStack(
   options: { as?: AuthorizationServerOptions; mcp?: Partial<ProtectedMcpServerOptions> } = {},
 ): Promise<Stack> {
-  const as = await startAuthorizationServer(options.as);
-  let mcp: ProtectedMcpServer;
-  try {
-    mcp = await startProtectedMcpServer({
-      issuer: as.issuer,
-      isTokenRevoked: (claims) => !as.isAccessTokenActive(claims),
-      ...options.mcp,
-    });
-  } catch (error) {
-    await as.close();
-    throw error;
-  }
-  return {
-    as,
-    mcp,
-    async close() {
-      await mcp.close();
-      await as.close();
-    },
-  };
+  return startOAuthStack({ ...options, checkRevocation: true });
 }
 
 /** What a function handler saw: every authorization URL it was given, and the callback URL it returned. */
 export interface HandlerLog {
   authorizationUrls: URL[];
   callbacks: URL[];
-}
-
-/**
- * Follow the redirects of `url` with plain GETs (no cookie jar, like the fixture allows) until a URL on `stopAt`
- * is reached; return it. Fails on an answer that is not a redirect before that.
- */
-export async function followToRedirectUri(url: string | URL, stopAt: string, maxHops = 10): Promise<URL> {
-  let current = new URL(url);
-  for (let hop = 0; hop < maxHops; hop++) {
-    if (current.href.startsWith(stopAt)) return current;
-    const response = await fetch(current, { redirect: 'manual' });
-    const location = response.headers.get('location');
-    await response.body?.cancel();
-    if (response.status < 300 || response.status >= 400 || !location) {
-      throw new Error(`GET ${current.origin}${current.pathname}: HTTP ${response.status} without a redirect`);
-    }
-    current = new URL(location, current);
-  }
-  throw new Error('too many redirects');
 }
 
 /**
@@ -128,20 +79,6 @@ export function redirectFollowingHandler(
   return { handler, log };
 }
 
-/** A handler that fails the test if it is ever asked to authorize (for flows that must never need a browser). */
-export function forbiddenHandler(): { handler: AuthorizationHandler; opened: () => number } {
-  let opened = 0;
-  return {
-    handler: {
-      async open() {
-        opened += 1;
-        throw new Error('this test must never start an interactive authorization');
-      },
-    },
-    opened: () => opened,
-  };
-}
-
 /**
  * The library's real default handler (loopback listener + `$BROWSER`), with the scripted browser of
  * test/fixtures as `$BROWSER`; what it shows goes to `messages`, not to stderr.
@@ -162,20 +99,6 @@ export function scriptedBrowserHandler(extraEnv: Record<string, string> = {}): {
   return { handler, messages };
 }
 
-/** A toolset on `url` with an `OAuthConfig` built from `oauth` (short timeouts for tests). */
-export function oauthToolset(
-  url: string,
-  oauth: OAuthConfigOptions | OAuthConfig | false,
-  extra: { fetch?: typeof fetch; logger?: Logger } = {},
-): MCPToolset {
-  const config = oauth === false || oauth instanceof OAuthConfig ? oauth : new OAuthConfig(oauth);
-  return new MCPToolset({
-    serverInfo: new StreamableHttpServerInfo({ url, oauth: config, timeout: 15_000, baseDelay: 10, maxDelay: 50 }),
-    ...(extra.fetch && { fetch: extra.fetch }),
-    ...(extra.logger && { logger: extra.logger }),
-  });
-}
-
 /** A logger that keeps every line (message and fields, as JSON) at every level. */
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -185,37 +108,10 @@ export function recordingLogger(): Logger & { lines: string[] } {
   return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
-/** The text of a tool result. */
-export function text(result: { content?: unknown }): string {
-  const blocks = (result.content ?? []) as { type: string; text?: string }[];
-  return blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
-}
-
 /** Call a tool of a warmed-up toolset by name. */
 export async function call(toolset: MCPToolset, name: string, args: Record<string, unknown> = {}) {
   return toolset.getTool(name).invoke(args);
 }
-
-/** Decode a JWT's payload without checking it. */
-export function decodeJwt(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-/** The single record of a store (fails when there is not exactly one). */
-export async function onlyRecord(store: TokenStore): Promise<TokenRecord> {
-  const records = await store.list();
-  if (records.length !== 1) throw new Error(`expected one stored record, found ${records.length}`);
-  return records[0] as TokenRecord;
-}
-
-/** A temp dir removed by `cleanup()`. */
-export function tempDir(prefix = 'mcptool-oauth-'): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Sleep. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One request seen by {@link recordingFetch}. */
 export interface RecordedRequest {
