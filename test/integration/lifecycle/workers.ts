@@ -3,94 +3,19 @@
  * sharing one token store make calls across an access-token expiry; exactly one of them refreshes.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TokenStore } from '../../../src/index.ts';
 import type { CallsResult, LifecycleWorkerSpec } from '../../fixtures/lifecycle-worker.ts';
+import { startChildWorker, type Worker } from '../support/child-worker.ts';
 import { approvingHandler, grants, onlyRecord, renewalPointMs, type Stack, text, toolset } from './helpers.ts';
 
+export { killAllWorkers, type Worker } from '../support/child-worker.ts';
+
 const WORKER = fileURLToPath(new URL('../../fixtures/lifecycle-worker.ts', import.meta.url));
-const running = new Set<ChildProcess>();
 
-export interface Worker {
-  child: ChildProcess;
-  /** Resolves when the worker printed a line starting with `prefix`, with that line. */
-  printed(prefix: string): Promise<string>;
-  /** Write one line to the worker's stdin. */
-  send(line: string): void;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
-
+/** Start a lifecycle-worker child (stdin piped: `send` gives it its call window). */
 export function startWorker(spec: LifecycleWorkerSpec): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(spec)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const l of [...listeners]) l();
-  };
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk.toString();
-    notify();
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk.toString();
-  });
-  child.stdin?.on('error', () => {});
-  // 'close' (not 'exit'): by then everything the child printed has been read.
-  let closed = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    child.once('close', (code, signal) => {
-      closed = true;
-      running.delete(child);
-      resolve({ code, signal, stderr });
-      notify();
-    });
-  });
-  return {
-    child,
-    exited,
-    printed: (prefix) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const line = stdout.split('\n').find((l) => l.startsWith(prefix));
-          if (line !== undefined) {
-            listeners.delete(check);
-            resolve(line);
-          } else if (closed) {
-            listeners.delete(check);
-            reject(new Error(`worker exited (${child.exitCode ?? child.signalCode}) before ${prefix}: ${stderr}`));
-          }
-        };
-        listeners.add(check);
-        check();
-      }),
-    send: (line) => {
-      child.stdin?.write(`${line}\n`);
-    },
-    kill: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-}
-
-/** SIGKILL every worker still running (for `after` hooks). */
-export async function killAllWorkers(): Promise<void> {
-  await Promise.all(
-    [...running].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('close', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  return startChildWorker(WORKER, spec);
 }
 
 /**
