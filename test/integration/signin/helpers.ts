@@ -4,13 +4,13 @@
  * the scripted browser, temp token stores.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { after, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.ts';
 import { type DemoServers, startDemoServers } from '../../../src/demo/demo.ts';
+import { tempDir } from '../support/oauth-stack.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SCRIPTED_BROWSER = fileURLToPath(new URL('../../fixtures/scripted-browser.mjs', import.meta.url));
@@ -27,9 +27,42 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function tempDir(prefix = 'mcptool-signin-'): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+export { tempDir };
+
+/**
+ * Register the hooks of a file whose tests share the demo's servers: started once (auto-approve) and closed at
+ * the end; before each test, a new temp token store, the authorization server back in auto-approve mode and both
+ * servers' counters reset. Read `servers` and `store` inside the tests (they are set by the hooks).
+ */
+export function useDemoServers(): { readonly servers: DemoServers; readonly store: ReturnType<typeof tempDir> } {
+  let servers: DemoServers | undefined;
+  let store: ReturnType<typeof tempDir> | undefined;
+  before(async () => {
+    servers = await startDemoServers({ mode: 'auto-approve' });
+  });
+  after(async () => {
+    store?.cleanup();
+    await servers?.close();
+  });
+  beforeEach(() => {
+    store?.cleanup();
+    store = tempDir('mcptool-signin-');
+    if (servers) {
+      servers.as.mode = 'auto-approve';
+      servers.as.stats.reset();
+      servers.mcp.stats.reset();
+    }
+  });
+  return {
+    get servers() {
+      if (!servers) throw new Error('the demo servers are not started (use them inside a test)');
+      return servers;
+    },
+    get store() {
+      if (!store) throw new Error('no token store yet (use it inside a test)');
+      return store;
+    },
+  };
 }
 
 export interface InProcessRun {

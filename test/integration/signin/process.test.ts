@@ -3,40 +3,16 @@
  * a non-interactive context that fails at once, and the device authorization grant against oidc-provider.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  cleanEnv,
-  type DemoServers,
-  findUrl,
-  followToRedirect,
-  runCli,
-  startCli,
-  startDemoServers,
-  tempDir,
-  waitFor,
-} from './helpers.ts';
+import { describe, it } from 'node:test';
+import { cleanEnv, findUrl, followToRedirect, runCli, startCli, useDemoServers, waitFor } from './helpers.ts';
 
-let servers: DemoServers;
-let store: ReturnType<typeof tempDir>;
-
-before(async () => {
-  servers = await startDemoServers({ mode: 'auto-approve' });
-});
-after(async () => {
-  store?.cleanup();
-  await servers.close();
-});
-beforeEach(() => {
-  store?.cleanup();
-  store = tempDir();
-  servers.as.stats.reset();
-});
+const demo = useDemoServers();
 
 describe('mcptool login as a process', () => {
   it('reads the pasted redirect URL from the piped stdin of the process (--no-browser)', async () => {
-    const run = startCli(['login', servers.mcp.url, '--no-browser', '--token-store', store.dir], cleanEnv());
+    const run = startCli(['login', demo.servers.mcp.url, '--no-browser', '--token-store', demo.store.dir], cleanEnv());
     const authUrl = await waitFor('the authorization URL on stderr', () =>
-      findUrl(run.stderr(), `${servers.as.issuer}/auth?`),
+      findUrl(run.stderr(), `${demo.servers.as.issuer}/auth?`),
     );
     const redirectUri = new URL(authUrl).searchParams.get('redirect_uri') ?? '';
     const landed = await followToRedirect(authUrl, redirectUri);
@@ -45,13 +21,13 @@ describe('mcptool login as a process', () => {
     assert.equal(code, 0, run.stderr());
     assert.match(run.stdout(), /^Signed in to /m);
     assert.match(run.stderr(), /paste it here/);
-    assert.equal(servers.as.stats.grants['authorization_code'], 1);
+    assert.equal(demo.servers.as.stats.grants['authorization_code'], 1);
   });
 
   it('fails at once with INTERACTION_REQUIRED (exit 3) and its hint when nothing can interact', async () => {
     const started = Date.now();
     const run = await runCli(
-      ['login', servers.mcp.url, '--token-store', store.dir],
+      ['login', demo.servers.mcp.url, '--token-store', demo.store.dir],
       cleanEnv({ CI: 'true' }), // no $BROWSER, CI: no browser; stdin is /dev/null: no paste source
       { stdin: 'ignore' },
     );
@@ -60,25 +36,28 @@ describe('mcptool login as a process', () => {
     assert.match(run.stderr, /--flow client_credentials/, 'the hint names what would work');
     assert.match(run.stderr, /mcptool login/);
     assert.ok(Date.now() - started < 20_000, 'it does not wait for anything');
-    assert.equal(servers.as.stats.endpoints['authorization'] ?? 0, 0);
+    assert.equal(demo.servers.as.stats.endpoints['authorization'] ?? 0, 0);
   });
 
   it('signs in with the device authorization grant (--device), polling until the user approves', async () => {
-    const run = startCli(['login', servers.mcp.url, '--device', '--token-store', store.dir], cleanEnv());
+    const run = startCli(['login', demo.servers.mcp.url, '--device', '--token-store', demo.store.dir], cleanEnv());
     run.child.stdin.end();
     const userCode = await waitFor('the user code on stderr', () => /shows the code (\S+?)\s/.exec(run.stderr())?.[1]);
     assert.match(run.stderr(), /To sign in, open:/);
-    await servers.as.approveDevice(userCode);
+    await demo.servers.as.approveDevice(userCode);
     const { code } = await run.exit;
     assert.equal(code, 0, run.stderr());
     assert.match(run.stdout(), /^Signed in to /m);
     assert.match(run.stdout(), /refresh token\s+held/);
-    const { stats } = servers.as;
+    const { stats } = demo.servers.as;
     assert.equal(stats.endpoints['device_authorization'], 1);
     assert.equal(stats.endpoints['authorization'] ?? 0, 0, 'no browser redirect flow');
     assert.ok((stats.grants['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1);
 
-    const status = await runCli(['status', servers.mcp.url, '--json', '--token-store', store.dir], cleanEnv());
+    const status = await runCli(
+      ['status', demo.servers.mcp.url, '--json', '--token-store', demo.store.dir],
+      cleanEnv(),
+    );
     assert.equal(JSON.parse(status.stdout).credentials[0].hasAccessToken, true);
   });
 });
