@@ -23,6 +23,7 @@ import {
   startStack,
   tempDir,
   text,
+  whoamiOnce,
 } from './helpers.ts';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -234,14 +235,9 @@ describe('a pre-registered client (authorization code), then a restart', () => {
     const store = new FileTokenStore({ dir: home.dir });
     const { handler, log } = redirectFollowingHandler();
     const toolset = oauthToolset(mcp.url, { clientId: CLIENT_ID, tokenStore: store, authorizationHandler: handler });
-    try {
-      await toolset.warmUp();
-      const who = (await call(toolset, 'whoami')).structuredContent as Record<string, unknown>;
-      assert.equal(who['client_id'], CLIENT_ID);
-      assert.equal(who['aud'], mcp.resource);
-    } finally {
-      await toolset.close();
-    }
+    const who = await whoamiOnce(toolset);
+    assert.equal(who['client_id'], CLIENT_ID);
+    assert.equal(who['aud'], mcp.resource);
     assert.equal(as.stats.endpoints['registration'], undefined, 'a pre-registered client is never registered');
     assert.equal(as.stats.endpoints['authorization'], 1);
     assert.deepEqual(as.stats.grants, { authorization_code: 1 });

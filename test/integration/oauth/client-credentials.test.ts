@@ -18,6 +18,7 @@ import {
   sleep,
   startStack,
   text,
+  whoamiOnce,
 } from './helpers.ts';
 
 /**
@@ -88,15 +89,10 @@ describe('client credentials', () => {
       { clientId: 'svc-basic', clientSecret: Secret.fromEnv('MCPTOOL_TEST_BASIC_SECRET'), tokenStore: store },
       recorded,
     );
-    try {
-      await toolset.warmUp();
-      const who = (await call(toolset, 'whoami')).structuredContent as Record<string, unknown>;
-      assert.equal(who['client_id'], 'svc-basic');
-      assert.equal(who['aud'], mcp.resource);
-      assert.deepEqual(who['scopes'], ['mcp:tools']);
-    } finally {
-      await toolset.close();
-    }
+    const who = await whoamiOnce(toolset);
+    assert.equal(who['client_id'], 'svc-basic');
+    assert.equal(who['aud'], mcp.resource);
+    assert.deepEqual(who['scopes'], ['mcp:tools']);
     assert.deepEqual(as.stats.grants, { client_credentials: 1 });
     assert.deepEqual(as.stats.grantErrors, {});
     assert.equal(as.stats.endpoints['authorization'], undefined, 'never an authorization request');
@@ -138,13 +134,8 @@ describe('client credentials', () => {
       },
       recorded,
     );
-    try {
-      await toolset.warmUp();
-      const who = (await call(toolset, 'whoami')).structuredContent as Record<string, unknown>;
-      assert.equal(who['client_id'], 'svc-post');
-    } finally {
-      await toolset.close();
-    }
+    const who = await whoamiOnce(toolset);
+    assert.equal(who['client_id'], 'svc-post');
     assert.equal(forbidden.opened(), 0);
     assert.deepEqual(as.stats.grants, { client_credentials: 1 });
     const [request] = recorded.to(as.endpoints.token);
@@ -172,14 +163,9 @@ describe('client credentials', () => {
         },
         recorded,
       );
-      try {
-        await toolset.warmUp();
-        const who = (await call(toolset, 'whoami')).structuredContent as Record<string, unknown>;
-        assert.equal(who['client_id'], clientId);
-        assert.equal(who['aud'], mcp.resource);
-      } finally {
-        await toolset.close();
-      }
+      const who = await whoamiOnce(toolset);
+      assert.equal(who['client_id'], clientId);
+      assert.equal(who['aud'], mcp.resource);
       assert.deepEqual(as.stats.grants, { client_credentials: 1 });
       assert.deepEqual(as.stats.grantErrors, {});
       const [request] = recorded.to(as.endpoints.token);

@@ -113,6 +113,19 @@ export async function call(toolset: MCPToolset, name: string, args: Record<strin
   return toolset.getTool(name).invoke(args);
 }
 
+/**
+ * Warm `toolset` up, call its `whoami` tool and close it (also when a step fails); resolves with what the MCP
+ * server saw of the access token (client_id, aud, scopes…).
+ */
+export async function whoamiOnce(toolset: MCPToolset): Promise<Record<string, unknown>> {
+  try {
+    await toolset.warmUp();
+    return (await call(toolset, 'whoami')).structuredContent as Record<string, unknown>;
+  } finally {
+    await toolset.close();
+  }
+}
+
 /** One request seen by {@link recordingFetch}. */
 export interface RecordedRequest {
   method: string;
