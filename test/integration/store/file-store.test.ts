@@ -7,31 +7,13 @@ import { OAuthConfig } from '../../../src/auth/config.ts';
 import { FileTokenStore } from '../../../src/auth/store/file.ts';
 import type { TokenRecord } from '../../../src/auth/store/types.ts';
 import { withLock } from '../../../src/auth/store/with-lock.ts';
-import type { Logger } from '../../../src/core/logger.ts';
 import { Secret } from '../../../src/core/secret.ts';
 import { deserialize } from '../../../src/core/serialization.ts';
 import { counterOf, counterRecord } from '../../fixtures/store-worker.ts';
+import { key, memoryLogger, other, record } from './helpers.ts';
 import { killAllWorkers, startWorker } from './workers.ts';
 
 const posix = process.platform !== 'win32';
-const key = { resource: 'https://mcp.example/mcp', issuer: 'https://as.example' };
-const other = { resource: 'https://other.example/mcp', issuer: 'https://as.example' };
-
-function record(k = key, accessToken = 'at'): TokenRecord {
-  return { version: 1, ...k, updated_at: 1, tokens: { access_token: accessToken, token_type: 'Bearer', issued_at: 1 } };
-}
-
-/** A logger that keeps what it was told. */
-function memoryLogger(): Logger & {
-  entries: Array<{ level: string; message: string; fields?: Record<string, unknown> }>;
-} {
-  const entries: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    entries.push(fields === undefined ? { level, message } : { level, message, fields });
-  };
-  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
-
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 let root: string;

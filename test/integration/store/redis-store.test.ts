@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { OAuthConfig } from '../../../src/auth/config.ts';
-import type { TokenRecord } from '../../../src/auth/store/types.ts';
 import { withLock } from '../../../src/auth/store/with-lock.ts';
 import type { Logger } from '../../../src/core/logger.ts';
 import { Secret } from '../../../src/core/secret.ts';
@@ -14,26 +13,11 @@ import {
   startRedisServer,
 } from '../../fixtures/redis-server.ts';
 import { counterOf } from '../../fixtures/store-worker.ts';
+import { key, memoryLogger, other, record } from './helpers.ts';
 import { killAllWorkers, startWorker } from './workers.ts';
 
 const available = redisServerAvailable();
 const skip = available ? false : REDIS_SKIP_REASON;
-const key = { resource: 'https://mcp.example/mcp', issuer: 'https://as.example' };
-const other = { resource: 'https://other.example/mcp', issuer: 'https://as.example' };
-
-function record(k = key, accessToken = 'at'): TokenRecord {
-  return { version: 1, ...k, updated_at: 1, tokens: { access_token: accessToken, token_type: 'Bearer', issued_at: 1 } };
-}
-
-function memoryLogger(): Logger & {
-  entries: Array<{ level: string; message: string; fields?: Record<string, unknown> }>;
-} {
-  const entries: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    entries.push(fields === undefined ? { level, message } : { level, message, fields });
-  };
-  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 let server: RedisServer;
 const stores: RedisTokenStore[] = [];
