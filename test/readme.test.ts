@@ -12,7 +12,6 @@
  * Everything runs in a temporary directory whose `node_modules` links to the repository's, as in a checkout.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { splitCommandLine } from '../src/cli/split.ts';
 import { type DemoServers, startDemoServers } from '../src/demo/demo.ts';
 import { type McpServerHandle, startMcpServer } from './fixtures/mcp-server.ts';
+import { runTsx } from './integration/support/run-tsx.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SCRIPTED_BROWSER = fileURLToPath(new URL('./fixtures/scripted-browser.mjs', import.meta.url));
@@ -53,33 +53,8 @@ function pointAtSources(code: string): string {
   });
 }
 
-function run(
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Run `node --import tsx ...args` in `cwd` (60 s at most). */
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv) => runTsx(args, { cwd, env, timeoutMs: 60_000 });
 
 const all = blocks(readme);
 const tsBlocks = all.filter((b) => b.lang === 'ts');

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type ProcessRun, runTsx } from '../support/run-tsx.ts';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -7,11 +7,7 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The server-everything stdio command line, relative to the repository root. */
 export const EVERYTHING_STDIO = 'node node_modules/@modelcontextprotocol/server-everything/dist/index.js stdio';
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = ProcessRun;
 
 /**
  * Run the real `mcptool` CLI from the sources (`node --import tsx src/cli/run.ts`) in the repository root, as a
@@ -21,27 +17,11 @@ export function runCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
+  return runTsx(['src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: options.env,
+    stdin: options.stdin ?? '',
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
 }
 
