@@ -105,7 +105,9 @@ describe('README examples', { concurrency: 3 }, () => {
     it(`ts example ${i + 1} runs and exits by itself (${title.trim()})`, async () => {
       const file = join(dir, `example-${i + 1}.mts`);
       await writeFile(file, pointAtSources(block.code));
-      const result = await run([file], dir, env);
+      // OAuth examples sign in to the demo's server (auto-approve) through the scripted browser, into their own home.
+      const oauthExample = { ...oauthEnv, MCPTOOL_HOME: join(dir, `mcptool-home-ts-${i + 1}`) };
+      const result = await run([file], dir, { ...env, ...oauthExample });
       assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}`);
     });
   });
@@ -125,6 +127,7 @@ describe('README examples', { concurrency: 3 }, () => {
 
   oauthBlocks.forEach((lines, i) => {
     it(`sign-in shell example ${i + 1} runs in order: ${lines.map((l) => l.split(' ')[2]).join(', ')}`, async () => {
+      oauth.as.stats.reset(); // the ts examples signed in too, in homes of their own
       for (const line of lines) {
         assert.ok(line.startsWith('npx mcptool '), `only npx mcptool lines in sign-in blocks: ${line}`);
         const expanded = line.replace(/\$(MCP_OAUTH_URL)\b/g, () => oauthEnv['MCP_OAUTH_URL']!);
