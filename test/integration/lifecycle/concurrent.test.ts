@@ -61,18 +61,21 @@ interface Phase {
 
 /**
  * Exactly one `grantType` request for the phase. The renewed 3 s token is due again 1.4 s after the renewal at
- * the earliest; a machine so loaded that calls were still running by then crossed a second renewal point, and
- * then (only then) a second request is correct: that is reported, and at most two are accepted.
+ * the earliest; a machine so loaded that calls were still running by then crossed further renewal points, and then
+ * (only then) one more request per renewal point crossed is correct: that is reported, and only that many are
+ * accepted (single-flight still turns 200 calls into one request per renewal point).
  */
 function assertOneRenewal(t: TestContext, as: Stack['as'], grantType: string, phase: Phase): void {
   const expected = { [grantType]: 1 };
-  if (phase.settledMs < phase.renewalMs + 1_300) {
+  const ranFor = phase.settledMs - phase.renewalMs;
+  if (ranFor < 1_300) {
     assert.deepEqual(grants(as), expected, `exactly one ${grantType} request`);
     return;
   }
-  t.diagnostic(`slow machine: the calls ran until ${phase.settledMs - phase.renewalMs} ms after the renewal point`);
+  const renewalPoints = 1 + Math.floor(ranFor / 1_300);
+  t.diagnostic(`slow machine: the calls ran until ${ranFor} ms after the renewal point (${renewalPoints} crossed)`);
   const count = as.stats.grants[grantType] ?? 0;
-  assert.ok(count === 1 || count === 2, `${count} ${grantType} requests`);
+  assert.ok(count >= 1 && count <= renewalPoints, `${count} ${grantType} requests for ${renewalPoints} renewal points`);
   assert.deepEqual(Object.keys(grants(as)), [grantType]);
 }
 

@@ -22,7 +22,9 @@ import { killAllWorkers, runFleet } from './workers.ts';
 const PROCESSES = 6;
 // A little clock tolerance at the resource server, so that a request a loaded machine delays past the expiry
 // still counts; the refresh discipline under test is the client's.
-const stackOptions = { ttl: 3, mcp: { clockToleranceSeconds: 1 } };
+// 6 s tokens: the next renewal point is 4.8 s after the refresh, far beyond the window even when six processes
+// start on a loaded 2-core machine.
+const stackOptions = { ttl: 6, mcp: { clockToleranceSeconds: 1 } };
 
 describe(`${PROCESSES} processes sharing a FileTokenStore`, () => {
   let stack: Stack;

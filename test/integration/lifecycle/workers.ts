@@ -32,7 +32,7 @@ export function windowAcrossOneRenewal(renewalMs: number, now = Date.now()): { s
 
 /**
  * Issue 4: `processes` child processes share `storeSpec` (opened here as `store`), each making calls across an
- * access-token expiry (3 s tokens, rotating refresh tokens): every call succeeds and the authorization server sees
+ * access-token expiry (short-lived tokens, rotating refresh tokens): every call succeeds and the authorization server sees
  * exactly one refresh request. The parent signs in once before spawning, so the children start with stored tokens.
  */
 export async function runFleet(options: {
