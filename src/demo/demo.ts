@@ -27,8 +27,17 @@ import {
   resultToText,
   StreamableHttpServerInfo,
 } from '../index.ts';
-import { type AuthorizationServer, type InteractionMode, startAuthorizationServer } from './authorization-server.ts';
-import { type ProtectedMcpServer, startProtectedMcpServer } from './protected-server.ts';
+import {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  type InteractionMode,
+  startAuthorizationServer,
+} from './authorization-server.ts';
+import {
+  type ProtectedMcpServer,
+  type ProtectedMcpServerOptions,
+  startProtectedMcpServer,
+} from './protected-server.ts';
 
 /** The two servers of the demo. */
 export interface DemoServers {
@@ -40,15 +49,25 @@ export interface DemoServers {
 /**
  * Start the demo's servers on 127.0.0.1 (free ports): the authorization server in `mode` (`consent` shows the
  * one-page consent screen, `auto-approve` approves at once) and a protected MCP server that accepts its tokens and
- * asks it whether a token was revoked.
+ * (unless `checkRevocation` is false) asks it whether a token was revoked. Tests pass further options of either
+ * server in `as` / `mcp`.
  */
-export async function startDemoServers(options: { mode: InteractionMode }): Promise<DemoServers> {
-  const as = await startAuthorizationServer({ mode: options.mode });
+export async function startDemoServers(
+  options: {
+    mode?: InteractionMode;
+    as?: AuthorizationServerOptions;
+    mcp?: Partial<ProtectedMcpServerOptions>;
+    checkRevocation?: boolean;
+  } = {},
+): Promise<DemoServers> {
+  const mode = options.mode ?? options.as?.mode;
+  const as = await startAuthorizationServer({ ...options.as, ...(mode !== undefined && { mode }) });
   let mcp: ProtectedMcpServer;
   try {
     mcp = await startProtectedMcpServer({
       issuer: as.issuer,
-      isTokenRevoked: (claims) => !as.isAccessTokenActive(claims),
+      ...(options.checkRevocation !== false && { isTokenRevoked: (claims) => !as.isAccessTokenActive(claims) }),
+      ...options.mcp,
     });
   } catch (error) {
     await as.close();

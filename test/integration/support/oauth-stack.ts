@@ -8,16 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AuthorizationServer,
-  type AuthorizationServerOptions,
-  startAuthorizationServer,
-} from '../../../src/demo/authorization-server.ts';
-import {
-  type ProtectedMcpServer,
-  type ProtectedMcpServerOptions,
-  startProtectedMcpServer,
-} from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServer, AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
+import { startDemoServers } from '../../../src/demo/demo.ts';
+import type { ProtectedMcpServer, ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
 import {
   type AuthorizationHandler,
   type Logger,
@@ -52,26 +45,11 @@ export async function startOAuthStack(
     checkRevocation?: boolean;
   } = {},
 ): Promise<Stack> {
-  const as = await startAuthorizationServer(options.as);
-  let mcp: ProtectedMcpServer;
-  try {
-    mcp = await startProtectedMcpServer({
-      issuer: as.issuer,
-      ...(options.checkRevocation && { isTokenRevoked: (claims) => !as.isAccessTokenActive(claims) }),
-      ...options.mcp,
-    });
-  } catch (error) {
-    await as.close();
-    throw error;
-  }
-  return {
-    as,
-    mcp,
-    async close() {
-      await mcp.close();
-      await as.close();
-    },
-  };
+  return startDemoServers({
+    ...(options.as && { as: options.as }),
+    ...(options.mcp && { mcp: options.mcp }),
+    checkRevocation: options.checkRevocation ?? false,
+  });
 }
 
 /**
