@@ -1,7 +1,9 @@
 import { quote } from '../core/errors.ts';
-import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
+import { OAuthConfig, type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
+import { cliAuthorizationHandler } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { loadConfigFile } from './config.ts';
+import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
@@ -24,6 +26,7 @@ export async function prepareTarget(
   values: Record<string, unknown>,
   target: string | undefined,
   io: CliIO,
+  ctx?: CommandContext,
 ): Promise<PreparedTarget> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const timeoutMs = parseTimeout(str('timeout'));
@@ -34,8 +37,32 @@ export async function prepareTarget(
   if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
     throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
   }
-  const oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
+  let oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
+  if (spec.kind !== 'stdio' && ctx) oauth = withCliSignIn(oauth ?? new OAuthConfig(), ctx);
   return { spec, serverInfo: buildServerInfo(spec, oauth, timeoutMs), timeoutMs };
+}
+
+/**
+ * A browser sign-in that a 401 may start shows its URL and progress through the command's stderr and progress line,
+ * and takes a pasted redirect URL from piped stdin with `--no-browser`, as `mcptool login` does. Other flows (client
+ * credentials, device, enterprise) and an explicit handler are left as they are.
+ */
+function withCliSignIn(config: OAuthConfig, ctx: CommandContext): OAuthConfig {
+  if (config.resolvedFlow !== 'authorization_code' || config.enterprise || config.callback === 'device') return config;
+  if (config.authorizationHandler !== undefined) return config;
+  const callback =
+    config.callback === 'manual'
+      ? 'manual'
+      : config.callback === 'loopback' || config.redirect.port !== 0
+        ? 'loopback'
+        : 'auto';
+  return config.with({
+    authorizationHandler: cliAuthorizationHandler(ctx, {
+      callback,
+      redirect: config.redirect,
+      timeoutMs: config.authorizationTimeoutMs,
+    }),
+  });
 }
 
 function buildServerInfo(

@@ -56,7 +56,7 @@ ${EXIT_HELP}
     const target = viaStdio ? undefined : positionals[0];
     const toolName = positionals[expected - 1]!;
     const args = await readToolArguments(values.args, ctx);
-    const prepared = await prepareTarget(values, target, ctx.io);
+    const prepared = await prepareTarget(values, target, ctx.io, ctx);
     const timeouts =
       prepared.timeoutMs === undefined
         ? {}

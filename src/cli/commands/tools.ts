@@ -38,7 +38,7 @@ ${EXIT_HELP}
         `tools takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('tools')}`,
       );
     }
-    const prepared = await prepareTarget(values, positionals[0], ctx.io);
+    const prepared = await prepareTarget(values, positionals[0], ctx.io, ctx);
     const timeouts =
       prepared.timeoutMs === undefined
         ? {}

@@ -24,6 +24,23 @@ describe('mcptool login as a process', () => {
     assert.equal(demo.servers.as.stats.grants['authorization_code'], 1);
   });
 
+  it('mcptool call signs in the same way on a 401: the pasted redirect URL from piped stdin (--no-browser)', async () => {
+    const run = startCli(
+      ['call', demo.servers.mcp.url, 'whoami', '--no-browser', '--token-store', demo.store.dir, '--json'],
+      cleanEnv(),
+    );
+    const authUrl = await waitFor('the authorization URL on stderr', () =>
+      findUrl(run.stderr(), `${demo.servers.as.issuer}/auth?`),
+    );
+    const redirectUri = new URL(authUrl).searchParams.get('redirect_uri') ?? '';
+    run.child.stdin.end(`${await followToRedirect(authUrl, redirectUri)}\n`);
+    const { code } = await run.exit;
+    assert.equal(code, 0, run.stderr());
+    assert.equal(JSON.parse(run.stdout()).isError ?? false, false);
+    assert.match(run.stderr(), /paste it here/);
+    assert.equal(demo.servers.as.stats.grants['authorization_code'], 1);
+  });
+
   it('fails at once with INTERACTION_REQUIRED (exit 3) and its hint when nothing can interact', async () => {
     const started = Date.now();
     const run = await runCli(
