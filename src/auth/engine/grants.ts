@@ -148,7 +148,8 @@ export function validateCallback(
   if (iss === null && as.authorization_response_iss_parameter_supported === true) {
     throw new IssuerMismatchError(
       'ISS_MISMATCH',
-      'The authorization response lacks the iss parameter its server advertises (RFC 9207)',
+      'The authorization response lacks the iss parameter its server advertises (RFC 9207; when pasting, paste ' +
+        'the whole redirect URL, not only the code)',
       as.issuer,
       undefined,
     );

@@ -24,6 +24,12 @@ export function streamPasteInput(stream: NodeJS.ReadableStream): PasteInput {
   let wake: (() => void) | undefined;
   const start = () => {
     if (rl) return;
+    // Input consumed to its end before (e.g. `mcptool call --args -` read stdin): readline would wait forever for an
+    // 'end' that already happened.
+    if ((stream as { readableEnded?: boolean }).readableEnded === true) {
+      ended = true;
+      return;
+    }
     const current = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
     rl = current;
     // Events of an interface we closed ourselves are ignored.

@@ -164,4 +164,15 @@ describe('streamPasteInput', () => {
     assert.equal(await input.readLine({ signal }), undefined);
     input.close?.();
   });
+
+  it('reports the end at once for a stream another reader already consumed (e.g. `call --args -`)', async () => {
+    const stream = new PassThrough();
+    stream.end('{"arguments": true}\n');
+    for await (const _chunk of stream) {
+      // the other reader
+    }
+    const input = streamPasteInput(stream);
+    const signal = AbortSignal.timeout(2_000);
+    assert.equal(await input.readLine({ signal }), undefined);
+  });
 });
