@@ -1,6 +1,6 @@
 import type * as oauth from 'oauth4webapi';
 import type { Logger } from '../../core/logger.ts';
-import { type DiscoveryCache, discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { discover, discoverAuthorizationServer } from '../discovery/discover.ts';
 import { canonicalResourceUri } from '../discovery/well-known.ts';
 import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
 import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
@@ -42,16 +42,15 @@ export function createAuthServices(options: {
   requestTimeoutMs?: number | undefined;
 }): AuthServices {
   const fetch = hardenFetch({ fetch: options.fetch, logger: options.logger, timeoutMs: options.requestTimeoutMs });
-  const cache: DiscoveryCache = new Map();
   return {
     logger: options.logger,
     fetch: (url, init) => fetch(url, init),
     requestOptions: (url, signal) => oauth4webapiOptions(url, { fetch, signal }),
     parseChallenge: (response) => bearerChallengeFrom(response),
     canonicalResource: (serverUrl) => canonicalResourceUri(serverUrl),
+    // The engine keeps the result and decides when to discover again (a new `resource_metadata`): no cache here.
     async discover({ serverUrl, challenge, signal }) {
-      if (challenge?.resourceMetadata !== undefined) cache.delete(canonicalResourceUri(serverUrl));
-      const found = await discover({ serverUrl, challenge, fetch, signal, logger: options.logger, cache });
+      const found = await discover({ serverUrl, challenge, fetch, signal, logger: options.logger });
       return toResult(found, challenge?.resourceMetadata);
     },
     fromCache(serverUrl, record: TokenRecord) {
@@ -65,7 +64,6 @@ export function createAuthServices(options: {
         synthesized: false,
         ...(prm && { protectedResource: prm }),
       };
-      cache.set(canonicalResourceUri(serverUrl), found);
       return toResult(found, undefined);
     },
     exchangeForIdJag: (request) =>

@@ -93,6 +93,11 @@ export class OAuthEngine {
     return this.#signInRequired;
   }
 
+  /** Whether `tokens` should be renewed now (expired, or inside the lifetime-scaled skew), by the clock in ms. */
+  #due(tokens: StoredTokens): boolean {
+    return needsRenewal(tokens, this.#clock.now() / 1000, this.config.refreshSkewSeconds);
+  }
+
   /** Load a stored record for this server, with no network request. */
   async load(): Promise<void> {
     this.#loaded ??= (async () => {
@@ -116,7 +121,7 @@ export class OAuthEngine {
     await this.load();
     const tokens = this.#record?.tokens;
     if (!tokens) return undefined;
-    if (needsRenewal(tokens, this.#clock.now() / 1000, this.config.refreshSkewSeconds)) {
+    if (this.#due(tokens)) {
       try {
         await this.renew({ failedToken: tokens.access_token, interactive: false, signal });
       } catch (error) {
@@ -150,12 +155,7 @@ export class OAuthEngine {
     // The token the rejected request carried, when the transport's fetch told us; else the one held now.
     const failedToken = sent ? sent.token : this.#record?.tokens?.access_token;
     const held = this.#record?.tokens;
-    if (
-      sent &&
-      held &&
-      held.access_token !== failedToken &&
-      !needsRenewal(held, this.#clock.now() / 1000, this.config.refreshSkewSeconds)
-    ) {
+    if (sent && held && held.access_token !== failedToken && !this.#due(held)) {
       // A concurrent renewal already replaced the rejected token: retry with the new one.
       return;
     }
@@ -177,12 +177,7 @@ export class OAuthEngine {
     // A held token is only worth keeping when the last renewal did not conclude that a sign-in is required: after
     // a 401 whose refresh failed (revoked grant, reused refresh token) the held token is unexpired but dead, and
     // keeping it made recover() report success while the retry failed again with SIGN_IN_REQUIRED.
-    if (
-      !options.force &&
-      !this.#signInRequired &&
-      held &&
-      !needsRenewal(held, this.#clock.now() / 1000, this.config.refreshSkewSeconds)
-    ) {
+    if (!options.force && !this.#signInRequired && held && !this.#due(held)) {
       return;
     }
     await this.renew({
@@ -279,7 +274,7 @@ export class OAuthEngine {
         tokens &&
         !request.forceAuthorization &&
         tokens.access_token !== request.failedToken &&
-        !needsRenewal(tokens, this.#clock.now() / 1000, this.config.refreshSkewSeconds) &&
+        !this.#due(tokens) &&
         (!request.requiredScopes || coversScopes(splitScope(tokens.scope), request.requiredScopes))
       ) {
         this.#record = stored;
