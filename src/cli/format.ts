@@ -97,10 +97,11 @@ export function resultToJson(result: CallToolResultLike): string {
 }
 
 /**
- * `call` for people: text blocks as they are, joined by newlines; images, audio, resources and resource links as
- * one-line summaries in brackets; with no content, the structured content as JSON.
+ * `call` for people (the library's `resultToText` is the conversion for models): text blocks as they are, joined
+ * by newlines; images, audio, resources and resource links as one-line summaries in brackets; with no content, the
+ * structured content as JSON.
  */
-export function resultToText(result: CallToolResultLike): string {
+export function resultForTerminal(result: CallToolResultLike): string {
   const parts = (result.content ?? []).map(blockToText);
   if (parts.length === 0 && result.structuredContent !== undefined) {
     parts.push(JSON.stringify(result.structuredContent, null, 2));

@@ -4,7 +4,7 @@ import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTION
 import { prepareTarget } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { type CallToolResultLike, resultToJson, resultToText } from '../format.ts';
+import { type CallToolResultLike, resultForTerminal, resultToJson } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
@@ -96,7 +96,7 @@ function printResult(result: CallToolResultLike, toolName: string, json: boolean
     ctx.io.stdout.write(resultToJson(result));
     return result.isError ? EXIT.TOOL_ERROR : EXIT.OK;
   }
-  const text = resultToText(result);
+  const text = resultForTerminal(result);
   if (result.isError) {
     const oneLine = text.trim().replace(/\s*\n\s*/g, ' ');
     ctx.io.stderr.write(`mcptool: tool ${quote(toolName)} reported an error: ${oneLine || '(no message)'}\n`);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firstLine, resultToJson, resultToText, toolsToJson, toolsToTable, wrap } from '../../../src/cli/format.ts';
+import {
+  firstLine,
+  resultForTerminal,
+  resultToJson,
+  toolsToJson,
+  toolsToTable,
+  wrap,
+} from '../../../src/cli/format.ts';
 import { createProgress } from '../../../src/cli/progress.ts';
 
 describe('tools output', () => {
@@ -39,7 +46,7 @@ describe('tools output', () => {
 
 describe('call output', () => {
   it('joins text and summarizes other content', () => {
-    const text = resultToText({
+    const text = resultForTerminal({
       content: [
         { type: 'text', text: 'plain text' },
         { type: 'image', data: 'AAAA', mimeType: 'image/png' },
@@ -63,7 +70,7 @@ describe('call output', () => {
   });
 
   it('falls back to structured content, and prints the whole result as JSON', () => {
-    assert.equal(resultToText({ content: [], structuredContent: { sum: 3 } }), '{\n  "sum": 3\n}\n');
+    assert.equal(resultForTerminal({ content: [], structuredContent: { sum: 3 } }), '{\n  "sum": 3\n}\n');
     const result = { content: [{ type: 'text', text: 'x' }], isError: true };
     assert.deepEqual(JSON.parse(resultToJson(result)), result);
   });
