@@ -133,8 +133,7 @@ class EngineConnectionAuth implements ConnectionAuth {
   }
 
   async prepare(options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.#engine.load();
-    // Renews a stored token that is about to expire before the connection starts (no network otherwise).
+    // Loads the stored record and renews a token about to expire before the connection starts (no network otherwise).
     await this.#engine.accessToken(options.signal);
   }
 
