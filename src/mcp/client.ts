@@ -27,7 +27,6 @@ import {
   isConnectionFailure,
   isSingleRequestFailure,
   type LogListener,
-  MAX_TOOL_PAGES,
   type MCPClientOptions,
   type OperationOptions,
   sleep,
@@ -36,6 +35,7 @@ import {
 } from './client-support.ts';
 import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
 import { MCPConnectionError, MCPInvocationError } from './errors.ts';
+import { MAX_LIST_PAGES, readAllPages } from './paging.ts';
 import type { ServerInfo } from './server-info.ts';
 
 export {
@@ -45,13 +45,13 @@ export {
   DEFAULT_INVOCATION_TIMEOUT,
   isAuthFailure,
   type LogListener,
-  MAX_TOOL_PAGES,
   type MCPClientOptions,
   type OperationOptions,
   type ProgressListener,
   type ServerLogEntry,
   type ToolProgress,
 } from './client-support.ts';
+export { MAX_LIST_PAGES } from './paging.ts';
 
 /**
  * A client for one MCP server, on top of the SDK's `Client` (SDK v2). It connects lazily and once
@@ -77,6 +77,8 @@ export abstract class MCPClient {
   readonly #inFlight: InFlightCall[] = [];
   readonly #logListeners = new Set<LogListener>();
   readonly #elicitationHandlers = new Set<ElicitationHandler>();
+  /** The tools of the last `listTools()`, by name: their output schemas validate the results of `callTool()`. */
+  #definitions = new Map<string, SdkTool>();
 
   constructor(serverInfo: ServerInfo, options: MCPClientOptions = {}) {
     this.serverInfo = serverInfo;
@@ -365,31 +367,34 @@ export abstract class MCPClient {
   /** A hook after an operation succeeded (the OAuth engine resets its step-up count for it). */
   protected succeeded(_operation: string): void {}
 
-  /** Every tool the server offers, across all pages of `tools/list` (MCP Tools, "Listing Tools"). */
+  /**
+   * Every tool the server offers, across all pages of `tools/list` (MCP Tools, "Listing Tools"; MCP Utilities,
+   * "Pagination"), up to {@link MAX_LIST_PAGES} pages (past it: a warning and the tools read so far).
+   */
   async listTools(options: OperationOptions = {}): Promise<SdkTool[]> {
-    const timeout = options.timeout ?? this.defaultConnectionTimeout;
-    return this.#withConnection(
+    const requestOptions = {
+      timeout: options.timeout ?? this.defaultConnectionTimeout,
+      ...(options.signal && { signal: options.signal }),
+    };
+    const tools = await this.#withConnection(
       'listTools',
       options,
-      async (client) => {
-        const tools: SdkTool[] = [];
-        const seen = new Set<string>();
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_TOOL_PAGES; page++) {
-          const result = await client.listTools(cursor === undefined ? undefined : { cursor }, {
-            timeout,
-            ...(options.signal && { signal: options.signal }),
-          });
-          tools.push(...result.tools);
-          cursor = result.nextCursor;
-          if (cursor === undefined || seen.has(cursor)) return tools;
-          seen.add(cursor);
-        }
-        this.logger.warn('tools/list pagination did not end; using the tools read so far', { server: this.server });
-        return tools;
-      },
+      (client) =>
+        readAllPages({
+          method: 'tools/list',
+          fetchPage: (cursor) =>
+            client.request(
+              { method: 'tools/list', ...(cursor !== undefined && { params: { cursor } }) },
+              requestOptions,
+            ),
+          items: (page) => page.tools,
+          logger: this.logger,
+          server: this.server,
+        }),
       (error) => this.connectionError(error, 'listTools'),
     );
+    this.#definitions = new Map(tools.map((tool) => [tool.name, tool]));
+    return tools;
   }
 
   /**
@@ -448,10 +453,12 @@ export abstract class MCPClient {
         options,
         async (client) => {
           const onProgress = options.onProgress;
+          const toolDefinition = this.#definitions.get(name);
           const result = await client.callTool(
             { name, arguments: args },
             {
               timeout,
+              ...(toolDefinition && { toolDefinition }),
               ...(options.signal && { signal: options.signal }),
               ...(onProgress && { onprogress: (progress: Progress) => onProgress({ ...progress, toolName: name }) }),
             },
