@@ -34,7 +34,7 @@ import {
   withDeadline,
 } from './client-support.ts';
 import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
-import { MCPConnectionError, MCPInvocationError } from './errors.ts';
+import { MCPConnectionError, MCPConnectionLostError, MCPInvocationError } from './errors.ts';
 import { MAX_LIST_PAGES, readAllPages } from './paging.ts';
 import type { ServerInfo } from './server-info.ts';
 
@@ -327,6 +327,7 @@ export abstract class MCPClient {
     options: OperationOptions,
     fn: (client: Client) => Promise<T>,
     onFailure: (error: unknown) => Error,
+    toolName?: string,
   ): Promise<T> {
     let retried = false;
     for (;;) {
@@ -358,10 +359,26 @@ export abstract class MCPClient {
             this.logger.info('MCP connection was stale; reconnecting', { server: this.server, operation });
             continue;
           }
+          // The request may have reached the server: a tool call is not sent again (it need not be idempotent).
+          throw this.#connectionLost(error, operation, toolName);
         }
         throw insufficientScopeOf(error, this.server) ?? onFailure(error);
       }
     }
+  }
+
+  #connectionLost(error: unknown, operation: string, toolName: string | undefined): MCPConnectionLostError {
+    this.logger.info('MCP connection lost during a request', { server: this.server, operation });
+    const what = toolName === undefined ? 'the request' : `the call of tool ${quote(toolName)}`;
+    const next = toolName === undefined ? 'the next request reconnects' : 'the next call reconnects';
+    return new MCPConnectionLostError(
+      this.server,
+      toolName === undefined ? operation : 'callTool',
+      toolName,
+      `the connection was lost during ${what} (${quote(errorText(error))}); it was not sent again, since the ` +
+        `server may have run it; ${next}`,
+      { cause: error },
+    );
   }
 
   /** A hook after an operation succeeded (the OAuth engine resets its step-up count for it). */
@@ -400,8 +417,10 @@ export abstract class MCPClient {
   /**
    * Call a tool (MCP Tools, "Calling Tools") and return the server's whole `CallToolResult`, including one with
    * `isError: true` (the caller decides what that means). Failures are `MCPInvocationError`s: `ABORTED`,
-   * `INVOCATION_TIMEOUT`, `INVOCATION_FAILED` (protocol error, or the connection was lost during the call: the
-   * next call reconnects); connection problems before the call are `MCPConnectionError`s.
+   * `INVOCATION_TIMEOUT`, `INVOCATION_FAILED` (the server answered with an error); connection problems are
+   * `MCPConnectionError`s, `CONNECTION_LOST` ({@link MCPConnectionLostError}) when the connection dropped during the
+   * call. A call is sent again only when it certainly never reached the server (a refused connection, an unknown
+   * session); the next call after a lost connection reconnects.
    */
   async callTool(
     name: string,
@@ -420,16 +439,6 @@ export abstract class MCPClient {
         });
       }
       if (isAuthFailure(error) || error instanceof OAuthError) return this.connectionError(error, 'callTool');
-      if (isConnectionFailure(error)) {
-        return new MCPInvocationError(
-          'INVOCATION_FAILED',
-          name,
-          args,
-          `failed: the connection to MCP server ${this.server} was lost during the call (${errorText(error)}); ` +
-            'the next call reconnects',
-          { cause: error },
-        );
-      }
       if (ProtocolError.isInstance(error)) {
         return new MCPInvocationError(
           'INVOCATION_FAILED',
@@ -466,6 +475,7 @@ export abstract class MCPClient {
           return result as CallToolResult;
         },
         invocationError,
+        name,
       );
     } catch (error) {
       if (error instanceof MCPConnectionError && options.signal?.aborted) throw invocationError(error);
