@@ -67,7 +67,7 @@ export type {
   ServerLogEntry,
   ToolProgress,
 } from './mcp/client.ts';
-export { MCPClient } from './mcp/client.ts';
+export { MAX_LIST_PAGES, MCPClient } from './mcp/client.ts';
 export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
 export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
 export { applyElicitationDefaults } from './mcp/elicitation.ts';
