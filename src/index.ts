@@ -67,12 +67,18 @@ export type {
   ServerLogEntry,
   ToolProgress,
 } from './mcp/client.ts';
-export { MCPClient } from './mcp/client.ts';
+export { MAX_LIST_PAGES, MCPClient } from './mcp/client.ts';
 export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
 export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
 export { applyElicitationDefaults } from './mcp/elicitation.ts';
 export type { MCPErrorCode } from './mcp/errors.ts';
-export { MCPConnectionError, MCPError, MCPInvocationError, MCPToolNotFoundError } from './mcp/errors.ts';
+export {
+  MCPConnectionError,
+  MCPConnectionLostError,
+  MCPError,
+  MCPInvocationError,
+  MCPToolNotFoundError,
+} from './mcp/errors.ts';
 export type { MCPContentBlock, MCPToolResult } from './mcp/result.ts';
 export { contentBlockToText, resultToText } from './mcp/result.ts';
 export type { HttpServerInfoOptions, SecretValue, ServerInfo, StdioServerInfoOptions } from './mcp/server-info.ts';

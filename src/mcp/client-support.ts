@@ -22,8 +22,6 @@ export const CLIENT_INFO = Object.freeze({ name: 'mcptool', version: '0.1.0' });
 export const DEFAULT_CONNECTION_TIMEOUT = 30_000;
 /** Default invocation timeout of a tool call, in ms. */
 export const DEFAULT_INVOCATION_TIMEOUT = 60_000;
-/** Hard cap on `tools/list` pages, against servers whose pagination never ends. */
-export const MAX_TOOL_PAGES = 1_000;
 
 /** A progress notification of a tool call (MCP Utilities, "Progress"). */
 export interface ToolProgress extends Progress {

@@ -27,7 +27,6 @@ import {
   isConnectionFailure,
   isSingleRequestFailure,
   type LogListener,
-  MAX_TOOL_PAGES,
   type MCPClientOptions,
   type OperationOptions,
   sleep,
@@ -35,7 +34,8 @@ import {
   withDeadline,
 } from './client-support.ts';
 import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
-import { MCPConnectionError, MCPInvocationError } from './errors.ts';
+import { MCPConnectionError, MCPConnectionLostError, MCPInvocationError } from './errors.ts';
+import { MAX_LIST_PAGES, readAllPages } from './paging.ts';
 import type { ServerInfo } from './server-info.ts';
 
 export {
@@ -45,13 +45,13 @@ export {
   DEFAULT_INVOCATION_TIMEOUT,
   isAuthFailure,
   type LogListener,
-  MAX_TOOL_PAGES,
   type MCPClientOptions,
   type OperationOptions,
   type ProgressListener,
   type ServerLogEntry,
   type ToolProgress,
 } from './client-support.ts';
+export { MAX_LIST_PAGES } from './paging.ts';
 
 /**
  * A client for one MCP server, on top of the SDK's `Client` (SDK v2). It connects lazily and once
@@ -77,6 +77,8 @@ export abstract class MCPClient {
   readonly #inFlight: InFlightCall[] = [];
   readonly #logListeners = new Set<LogListener>();
   readonly #elicitationHandlers = new Set<ElicitationHandler>();
+  /** The tools of the last `listTools()`, by name: their output schemas validate the results of `callTool()`. */
+  #definitions = new Map<string, SdkTool>();
 
   constructor(serverInfo: ServerInfo, options: MCPClientOptions = {}) {
     this.serverInfo = serverInfo;
@@ -325,6 +327,7 @@ export abstract class MCPClient {
     options: OperationOptions,
     fn: (client: Client) => Promise<T>,
     onFailure: (error: unknown) => Error,
+    toolName?: string,
   ): Promise<T> {
     let retried = false;
     for (;;) {
@@ -356,47 +359,68 @@ export abstract class MCPClient {
             this.logger.info('MCP connection was stale; reconnecting', { server: this.server, operation });
             continue;
           }
+          // The request may have reached the server: a tool call is not sent again (it need not be idempotent).
+          throw this.#connectionLost(error, operation, toolName);
         }
         throw insufficientScopeOf(error, this.server) ?? onFailure(error);
       }
     }
   }
 
+  #connectionLost(error: unknown, operation: string, toolName: string | undefined): MCPConnectionLostError {
+    this.logger.info('MCP connection lost during a request', { server: this.server, operation });
+    const what = toolName === undefined ? 'the request' : `the call of tool ${quote(toolName)}`;
+    const next = toolName === undefined ? 'the next request reconnects' : 'the next call reconnects';
+    return new MCPConnectionLostError(
+      this.server,
+      toolName === undefined ? operation : 'callTool',
+      toolName,
+      `the connection was lost during ${what} (${quote(errorText(error))}); it was not sent again, since the ` +
+        `server may have run it; ${next}`,
+      { cause: error },
+    );
+  }
+
   /** A hook after an operation succeeded (the OAuth engine resets its step-up count for it). */
   protected succeeded(_operation: string): void {}
 
-  /** Every tool the server offers, across all pages of `tools/list` (MCP Tools, "Listing Tools"). */
+  /**
+   * Every tool the server offers, across all pages of `tools/list` (MCP Tools, "Listing Tools"; MCP Utilities,
+   * "Pagination"), up to {@link MAX_LIST_PAGES} pages (past it: a warning and the tools read so far).
+   */
   async listTools(options: OperationOptions = {}): Promise<SdkTool[]> {
-    const timeout = options.timeout ?? this.defaultConnectionTimeout;
-    return this.#withConnection(
+    const requestOptions = {
+      timeout: options.timeout ?? this.defaultConnectionTimeout,
+      ...(options.signal && { signal: options.signal }),
+    };
+    const tools = await this.#withConnection(
       'listTools',
       options,
-      async (client) => {
-        const tools: SdkTool[] = [];
-        const seen = new Set<string>();
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_TOOL_PAGES; page++) {
-          const result = await client.listTools(cursor === undefined ? undefined : { cursor }, {
-            timeout,
-            ...(options.signal && { signal: options.signal }),
-          });
-          tools.push(...result.tools);
-          cursor = result.nextCursor;
-          if (cursor === undefined || seen.has(cursor)) return tools;
-          seen.add(cursor);
-        }
-        this.logger.warn('tools/list pagination did not end; using the tools read so far', { server: this.server });
-        return tools;
-      },
+      (client) =>
+        readAllPages({
+          method: 'tools/list',
+          fetchPage: (cursor) =>
+            client.request(
+              { method: 'tools/list', ...(cursor !== undefined && { params: { cursor } }) },
+              requestOptions,
+            ),
+          items: (page) => page.tools,
+          logger: this.logger,
+          server: this.server,
+        }),
       (error) => this.connectionError(error, 'listTools'),
     );
+    this.#definitions = new Map(tools.map((tool) => [tool.name, tool]));
+    return tools;
   }
 
   /**
    * Call a tool (MCP Tools, "Calling Tools") and return the server's whole `CallToolResult`, including one with
    * `isError: true` (the caller decides what that means). Failures are `MCPInvocationError`s: `ABORTED`,
-   * `INVOCATION_TIMEOUT`, `INVOCATION_FAILED` (protocol error, or the connection was lost during the call: the
-   * next call reconnects); connection problems before the call are `MCPConnectionError`s.
+   * `INVOCATION_TIMEOUT`, `INVOCATION_FAILED` (the server answered with an error); connection problems are
+   * `MCPConnectionError`s, `CONNECTION_LOST` ({@link MCPConnectionLostError}) when the connection dropped during the
+   * call. A call is sent again only when it certainly never reached the server (a refused connection, an unknown
+   * session); the next call after a lost connection reconnects.
    */
   async callTool(
     name: string,
@@ -415,16 +439,6 @@ export abstract class MCPClient {
         });
       }
       if (isAuthFailure(error) || error instanceof OAuthError) return this.connectionError(error, 'callTool');
-      if (isConnectionFailure(error)) {
-        return new MCPInvocationError(
-          'INVOCATION_FAILED',
-          name,
-          args,
-          `failed: the connection to MCP server ${this.server} was lost during the call (${errorText(error)}); ` +
-            'the next call reconnects',
-          { cause: error },
-        );
-      }
       if (ProtocolError.isInstance(error)) {
         return new MCPInvocationError(
           'INVOCATION_FAILED',
@@ -448,10 +462,12 @@ export abstract class MCPClient {
         options,
         async (client) => {
           const onProgress = options.onProgress;
+          const toolDefinition = this.#definitions.get(name);
           const result = await client.callTool(
             { name, arguments: args },
             {
               timeout,
+              ...(toolDefinition && { toolDefinition }),
               ...(options.signal && { signal: options.signal }),
               ...(onProgress && { onprogress: (progress: Progress) => onProgress({ ...progress, toolName: name }) }),
             },
@@ -459,6 +475,7 @@ export abstract class MCPClient {
           return result as CallToolResult;
         },
         invocationError,
+        name,
       );
     } catch (error) {
       if (error instanceof MCPConnectionError && options.signal?.aborted) throw invocationError(error);

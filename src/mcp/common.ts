@@ -65,6 +65,7 @@ export interface MCPConnectionOptions {
   invocationTimeout?: number;
   /** Connect at construction (in the background) instead of at first use. Default false. */
   eagerConnect?: boolean;
+  /** Where the connection logs. Tools and toolsets share a connection only with the same logger object. */
   logger?: Logger;
   /** Receives the server's elicitation requests made during this tool's (or toolset's) calls. */
   elicitationHandler?: ElicitationHandler;
@@ -72,7 +73,10 @@ export interface MCPConnectionOptions {
   onProgress?: ProgressListener;
   /** Receives the log entries of the server (shared by everything connected to that server). */
   onLog?: LogListener;
-  /** The fetch used by the HTTP transports and the OAuth engine. */
+  /**
+   * The fetch used by the HTTP transports and the OAuth engine. Tools and toolsets share a connection only with
+   * the same fetch function.
+   */
   fetch?: typeof fetch;
 }
 

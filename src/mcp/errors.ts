@@ -5,6 +5,7 @@ export type MCPErrorCode =
   | 'CONNECTION_FAILED'
   | 'AUTH_REQUIRED'
   | 'CONNECTION_TIMEOUT'
+  | 'CONNECTION_LOST'
   | 'TOOL_NOT_FOUND'
   | 'INVOCATION_FAILED'
   | 'TOOL_ERROR'
@@ -29,16 +30,17 @@ export class MCPError extends McptoolError {
  * - `CONNECTION_FAILED`: the server could not be reached or the MCP handshake failed (MCP Lifecycle, Initialization).
  * - `AUTH_REQUIRED`: the server answered 401 and no OAuth engine could satisfy it (MCP Authorization §2.x).
  * - `CONNECTION_TIMEOUT`: connecting took longer than the connection timeout.
+ * - `CONNECTION_LOST`: the connection dropped while a request was in flight ({@link MCPConnectionLostError}).
  */
 export class MCPConnectionError extends MCPError {
-  declare readonly code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT';
+  declare readonly code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT' | 'CONNECTION_LOST';
   /** A description of the server (URL or command line), never a credential. */
   readonly server: string;
   /** What was being done: `connect`, `listTools`, `callTool`. */
   readonly operation: string;
 
   constructor(
-    code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT',
+    code: 'CONNECTION_FAILED' | 'AUTH_REQUIRED' | 'CONNECTION_TIMEOUT' | 'CONNECTION_LOST',
     server: string,
     operation: string,
     detail: string,
@@ -47,6 +49,29 @@ export class MCPConnectionError extends MCPError {
     super(code, `${operation} to MCP server ${server} failed: ${detail}`, options);
     this.server = server;
     this.operation = operation;
+  }
+}
+
+/**
+ * `CONNECTION_LOST`: the connection dropped while the request was in flight (the socket was reset, the server went
+ * away, the stdio server process exited, the HTTP+SSE stream ended). Whether the server ran a tool call is unknown,
+ * so the call is not sent again (a tool call need not be idempotent): the caller decides. The next operation opens
+ * a new connection. Catch it as `MCPConnectionError`, or by its code.
+ */
+export class MCPConnectionLostError extends MCPConnectionError {
+  declare readonly code: 'CONNECTION_LOST';
+  /** The tool being called, when the request was a tool call. */
+  readonly toolName: string | undefined;
+
+  constructor(
+    server: string,
+    operation: string,
+    toolName: string | undefined,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CONNECTION_LOST', server, operation, detail, options);
+    this.toolName = toolName;
   }
 }
 
@@ -71,7 +96,7 @@ export class MCPToolNotFoundError extends MCPError {
 /**
  * A tool call failed.
  *
- * - `INVOCATION_FAILED`: the request failed (protocol error, connection lost mid-call, invalid arguments).
+ * - `INVOCATION_FAILED`: the server answered the request with an error (protocol error, invalid arguments).
  * - `TOOL_ERROR`: the tool ran and returned a result with `isError: true` (MCP Tools, "Error Handling");
  *   the whole result is in {@link MCPInvocationError.result}.
  * - `INVOCATION_TIMEOUT`: no result within the invocation timeout.

@@ -11,6 +11,7 @@ import {
   type SerializedObject,
 } from '../core/serialization.ts';
 import { parseHttpUrl } from '../core/url.ts';
+import { objectId } from './identity.ts';
 
 /** A plain string, or a `Secret` resolved when the connection is opened. */
 export type SecretValue = string | Secret;
@@ -124,17 +125,6 @@ function mapFromDict(value: unknown, field: string): Record<string, SecretValue>
   const out: Record<string, SecretValue> = {};
   for (const [key, v] of Object.entries(value)) out[key] = secretValueFromDict(v, `${field}.${key}`);
   return out;
-}
-
-const objectIds = new WeakMap<object, number>();
-let nextObjectId = 1;
-function objectId(obj: object): number {
-  let id = objectIds.get(obj);
-  if (id === undefined) {
-    id = nextObjectId++;
-    objectIds.set(obj, id);
-  }
-  return id;
 }
 
 function digest(value: unknown): string {

@@ -32,7 +32,8 @@ export interface MCPToolOptions extends MCPConnectionOptions {
 /**
  * One tool of an MCP server, as a framework-neutral {@link Tool}. Lazy by default: nothing connects until
  * `warmUp()` or the first `invoke()`; `MCPTool.connect(options)` connects at once and rejects with the cause.
- * Tools and toolsets of the same server share one connection; `close()` releases this tool's reference.
+ * Tools and toolsets of the same server with the same connection options (`serverInfo`, `connectionTimeout`, the
+ * same `logger` and `fetch` objects) share one connection; `close()` releases this tool's reference.
  *
  * `name` and `description` are known at construction; `inputSchema`, `outputSchema` and the server's
  * description arrive with `warmUp()` (before it, `inputSchema` is `{ type: 'object' }`).
