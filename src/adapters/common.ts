@@ -3,7 +3,7 @@
  * framework's abort signal (a result with `isError` is returned, not thrown), and a result as the parts a model is
  * shown (text, plus images and audio as media). Imports no framework.
  */
-import type { Tool } from '../mcp/common.ts';
+import type { JsonSchema, Tool } from '../mcp/common.ts';
 import { MCPInvocationError } from '../mcp/errors.ts';
 import { contentBlockToText, type MCPToolResult, resultToText } from '../mcp/result.ts';
 import { modelSafeNames } from './names.ts';
@@ -16,10 +16,13 @@ export interface NamedTool {
   tool: Tool;
 }
 
-/** The tools of a source (a toolset is warmed up first), each with its model-safe name. */
-export async function namedTools(source: ToolSource): Promise<NamedTool[]> {
+/** The tools of a source (a toolset is warmed up first), each with its model-safe name (options as there). */
+export async function namedTools(source: ToolSource, options: { hyphens?: boolean } = {}): Promise<NamedTool[]> {
   const tools = await toolsOf(source);
-  const names = modelSafeNames(tools.map((t) => t.name));
+  const names = modelSafeNames(
+    tools.map((t) => t.name),
+    options,
+  );
   return tools.map((tool, i) => ({ name: names[i]!, tool }));
 }
 
@@ -82,4 +85,14 @@ export function errorText(result: MCPToolResult): string {
 /** Whether a value looks like an MCP `CallToolResult` (it has a `content` array). */
 export function isToolResult(value: unknown): value is MCPToolResult {
   return typeof value === 'object' && value !== null && Array.isArray((value as { content?: unknown }).content);
+}
+
+/**
+ * An MCP input schema as function parameters: `type: "object"` with a `properties` object (both may be missing in
+ * what a server sends, and function-calling APIs require them).
+ */
+export function objectSchema(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...schema, type: 'object' };
+  if (typeof out['properties'] !== 'object' || out['properties'] === null) out['properties'] = {};
+  return out;
 }
