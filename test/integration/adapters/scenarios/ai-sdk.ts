@@ -49,7 +49,7 @@ function normalize(tool: string, output: ToolResultOutput): Received {
   return received;
 }
 
-await runScenario(async (toolset, calls) => {
+await runScenario(async (toolset, calls, signal) => {
   const tools = await toAISDKTools(toolset);
   const received: Received[] = [];
   let turn = 0;
@@ -72,6 +72,7 @@ await runScenario(async (toolset, calls) => {
     tools,
     prompt: 'Use the tools.',
     stopWhen: stepCountIs(calls.length + 1),
+    ...(signal && { abortSignal: signal }),
   });
   return { received, text };
 });

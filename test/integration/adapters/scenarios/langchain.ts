@@ -20,14 +20,17 @@ function normalize(message: ToolMessage): Received {
   return received;
 }
 
-await runScenario(async (toolset, calls) => {
+await runScenario(async (toolset, calls, signal) => {
   const model = fakeModel();
   calls.forEach((call, i) => {
     model.respondWithTools([{ name: call.tool, args: call.args, id: `call-${i + 1}` }]);
   });
   model.respond(new AIMessage(FINAL_ANSWER));
   const agent = createAgent({ model, tools: await toLangChainTools(toolset) });
-  const { messages } = await agent.invoke({ messages: [{ role: 'user', content: 'Use the tools.' }] });
+  const { messages } = await agent.invoke(
+    { messages: [{ role: 'user', content: 'Use the tools.' }] },
+    signal && { signal },
+  );
   const received = model.calls.slice(1).map(({ messages: turn }) => {
     const last = (turn as BaseMessage[]).at(-1);
     if (!ToolMessage.isInstance(last)) throw new Error(`the last message of a turn is ${last?.type}`);

@@ -36,7 +36,7 @@ function normalize(tool: string, output: ToolResultOutput): Received {
   return received;
 }
 
-await runScenario(async (toolset, calls) => {
+await runScenario(async (toolset, calls, signal) => {
   const received: Received[] = [];
   let turn = 0;
   /** The model's next turn: record the tool results it received, then call the next tool or answer. */
@@ -80,6 +80,6 @@ await runScenario(async (toolset, calls) => {
     model,
     tools: await toMastraTools(toolset),
   });
-  const result = await agent.generate('Use the tools.', { maxSteps: calls.length + 1 });
+  const result = await agent.generate('Use the tools.', { maxSteps: calls.length + 1, ...(signal && { abortSignal: signal }) });
   return { received, text: result.text };
 });

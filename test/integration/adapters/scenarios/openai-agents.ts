@@ -65,10 +65,10 @@ function normalize(item: { name: string; output: unknown }): Received {
   return { tool: item.name, isError: text.startsWith('Error: '), text, images, raw: output };
 }
 
-await runScenario(async (toolset, calls) => {
+await runScenario(async (toolset, calls, signal) => {
   const model = new ScriptedModel(calls);
   const agent = new Agent({ name: 'scenario', instructions: 'Use the tools.', model, tools: await toOpenAIAgentsTools(toolset) });
-  const result = await run(agent, 'Use the tools.', { maxTurns: calls.length + 1 });
+  const result = await run(agent, 'Use the tools.', { maxTurns: calls.length + 1, ...(signal && { signal }) });
   const received = model.inputs.slice(1).map((input) => {
     const last = (input as { type?: string; name: string; output: unknown }[]).at(-1);
     if (last?.type !== 'function_call_result') throw new Error(`the last input item is ${last?.type}`);

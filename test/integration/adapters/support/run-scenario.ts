@@ -97,4 +97,5 @@ export function assertReceived(report: ScenarioReport): void {
   assert.ok(image && !image.isError && image.images.includes('image/png'), `image as a media part: ${show(image)}`);
   assert.equal(report.demo.length, 1, show(report));
   assert.ok(report.demo[0] && !report.demo[0].isError && report.demo[0].text === 'hello over OAuth', show(report.demo));
+  assert.equal(report.abortReachedInvoke, true, "the framework's abort signal reaches invoke");
 }

@@ -6,10 +6,13 @@
  *   with `isError`, for input the schema accepts), `get-tiny-image` (an image);
  * - the OAuth demo server over Streamable HTTP (`$MCP_OAUTH_URL`, signed in through the scripted browser in
  *   `$BROWSER`): `echo` (text).
+ * - abort: the agent runs with the framework's abort signal over an `echo` whose `invoke` aborts that signal and
+ *   records whether the signal it was given (the adapter passes the framework's) is now aborted.
  * The child prints one line `SCENARIO <json>` ({@link ScenarioReport}); the test asserts on it.
  */
 import { fileURLToPath } from 'node:url';
-import { MCPToolset, StdioServerInfo, StreamableHttpServerInfo } from '../../../../src/index.ts';
+import { MCPToolset, StdioServerInfo, StreamableHttpServerInfo, type Tool } from '../../../../src/index.ts';
+import type { ToolSource } from '../../../../src/adapters/tools.ts';
 
 /** One tool call the fake model makes in one turn. */
 export interface ScriptedCall {
@@ -34,6 +37,8 @@ export interface Received {
 export interface ScenarioReport {
   everything: Received[];
   demo: Received[];
+  /** Whether the signal `invoke` was given had been aborted by the framework's abort signal. */
+  abortReachedInvoke: boolean;
 }
 
 export const EVERYTHING_CALLS: ScriptedCall[] = [
@@ -54,7 +59,32 @@ const EVERYTHING = fileURLToPath(
  * Runs one agent over a toolset: the fake model makes `calls` one per turn, then answers {@link FINAL_ANSWER};
  * returns what it received after each call (in order) and the agent's final text.
  */
-export type RunAgent = (toolset: MCPToolset, calls: ScriptedCall[]) => Promise<{ received: Received[]; text: string }>;
+export type RunAgent = (
+  source: ToolSource,
+  calls: ScriptedCall[],
+  signal?: AbortSignal,
+) => Promise<{ received: Received[]; text: string }>;
+
+/** Run the agent with `signal` over an `echo` that aborts it; whether `invoke`'s signal was then aborted. */
+async function abortReachesInvoke(runAgent: RunAgent, echo: Tool): Promise<boolean> {
+  const controller = new AbortController();
+  let reached = false;
+  const aborting: Tool = Object.create(echo, {
+    invoke: {
+      value: (args: Record<string, unknown>, options?: { signal?: AbortSignal }) => {
+        controller.abort();
+        reached = options?.signal?.aborted === true;
+        return echo.invoke(args, options);
+      },
+    },
+  });
+  try {
+    await runAgent([aborting], [{ tool: 'echo', args: { message: 'never answered' } }], controller.signal);
+  } catch {
+    // Frameworks end an aborted run in their own way; only what reached `invoke` matters here.
+  }
+  return reached;
+}
 
 /** Run the scenario with a framework's agent and print its report. */
 export async function runScenario(runAgent: RunAgent): Promise<void> {
@@ -68,7 +98,8 @@ export async function runScenario(runAgent: RunAgent): Promise<void> {
     const a = await runAgent(everything, EVERYTHING_CALLS);
     const b = await runAgent(demo, DEMO_CALLS);
     for (const run of [a, b]) if (run.text !== FINAL_ANSWER) throw new Error(`final text: ${JSON.stringify(run.text)}`);
-    const report: ScenarioReport = { everything: a.received, demo: b.received };
+    const abortReachedInvoke = await abortReachesInvoke(runAgent, everything.getTool('echo'));
+    const report: ScenarioReport = { everything: a.received, demo: b.received, abortReachedInvoke };
     console.log(`SCENARIO ${JSON.stringify(report)}`);
   } finally {
     await Promise.all([everything.close(), demo.close()]);
