@@ -45,4 +45,3 @@ export function aiSDKOutput(result: MCPToolResult, major: AISDKMajor): AISDKTool
     ),
   };
 }
-

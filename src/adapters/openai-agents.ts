@@ -8,10 +8,18 @@
  * const agent = new Agent({ name: 'assistant', tools: await toOpenAIAgentsTools(toolset) });
  * const result = await run(agent, 'What is 2 + 3?');
  */
-import { type FunctionTool, type JsonObjectSchemaNonStrict, tool } from '@openai/agents';
+import { type FunctionTool, tool } from '@openai/agents';
 import type { MCPToolResult } from '../mcp/result.ts';
 import { callTool, errorText, modelView, namedTools, objectSchema } from './common.ts';
 import type { ToolSource } from './tools.ts';
+
+/** The shape the SDK's types give non-strict JSON Schema parameters (its own type is not exported). */
+interface NonStrictParameters {
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required: string[];
+  additionalProperties: true;
+}
 
 /** A function tool output of the Agents SDK: text, or text and images (base64 data with their media type). */
 export type OpenAIAgentsToolOutput =
@@ -42,14 +50,16 @@ export function toOpenAIAgentsOutput(result: MCPToolResult): OpenAIAgentsToolOut
  * throw, and the SDK gives the model its own error text for them.
  */
 export async function toOpenAIAgentsTools(source: ToolSource): Promise<FunctionTool[]> {
-  return (await namedTools(source, { hyphens: false })).map(({ name, tool: mcpTool }) =>
-    tool({
-      name,
-      description: mcpTool.description,
-      parameters: objectSchema(mcpTool.inputSchema) as unknown as JsonObjectSchemaNonStrict<never>,
-      strict: false,
-      execute: async (input, _context, details) =>
-        toOpenAIAgentsOutput(await callTool(mcpTool, input, details?.signal)),
-    }) as unknown as FunctionTool,
+  return (await namedTools(source, { hyphens: false })).map(
+    ({ name, tool: mcpTool }) =>
+      tool({
+        name,
+        description: mcpTool.description,
+        // The SDK's type for a non-strict JSON Schema; an MCP schema is only known at run time and is passed as it is.
+        parameters: objectSchema(mcpTool.inputSchema) as unknown as NonStrictParameters,
+        strict: false,
+        execute: async (input, _context, details) =>
+          toOpenAIAgentsOutput(await callTool(mcpTool, input, details?.signal)),
+      }) as unknown as FunctionTool,
   );
 }

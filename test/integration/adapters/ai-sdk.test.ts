@@ -4,7 +4,12 @@
  * major's own mock model from `ai/test`, through the aliased devDependencies ai5 / ai6 / ai7.
  */
 import { after, before, describe, it } from 'node:test';
-import { assertReceived, runScenarioChild, type ScenarioServers, startScenarioServers } from './support/run-scenario.ts';
+import {
+  assertReceived,
+  runScenarioChild,
+  type ScenarioServers,
+  startScenarioServers,
+} from './support/run-scenario.ts';
 
 describe('AI SDK adapter in generateText', { concurrency: 1 }, () => {
   let servers: ScenarioServers;

@@ -3,7 +3,12 @@
  * 1.x, Node 20) with `fakeModel()` of `@langchain/core/testing`.
  */
 import { after, before, describe, it } from 'node:test';
-import { assertReceived, runScenarioChild, type ScenarioServers, startScenarioServers } from './support/run-scenario.ts';
+import {
+  assertReceived,
+  runScenarioChild,
+  type ScenarioServers,
+  startScenarioServers,
+} from './support/run-scenario.ts';
 
 describe('LangChain adapter in createAgent', () => {
   let servers: ScenarioServers;

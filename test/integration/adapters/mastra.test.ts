@@ -3,7 +3,12 @@
  * `@mastra/core` 1.x requires Node >= 22.13 in its `engines`.
  */
 import { after, before, describe, it } from 'node:test';
-import { assertReceived, runScenarioChild, type ScenarioServers, startScenarioServers } from './support/run-scenario.ts';
+import {
+  assertReceived,
+  runScenarioChild,
+  type ScenarioServers,
+  startScenarioServers,
+} from './support/run-scenario.ts';
 
 describe('Mastra adapter in Agent.generate', () => {
   let servers: ScenarioServers;

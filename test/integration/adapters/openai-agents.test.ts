@@ -4,7 +4,12 @@
  * `engines` require Node 22.
  */
 import { after, before, describe, it } from 'node:test';
-import { assertReceived, runScenarioChild, type ScenarioServers, startScenarioServers } from './support/run-scenario.ts';
+import {
+  assertReceived,
+  runScenarioChild,
+  type ScenarioServers,
+  startScenarioServers,
+} from './support/run-scenario.ts';
 
 describe('OpenAI Agents SDK adapter in run()', () => {
   let servers: ScenarioServers;

@@ -56,9 +56,13 @@ await runScenario(async (toolset, calls, signal) => {
   const model = new MockModel({
     async doGenerate({ prompt }) {
       if (turn > 0) {
-        const last = prompt.at(-1) as { role: string; content: { type: string; toolName: string; output: ToolResultOutput }[] };
+        const last = prompt.at(-1) as {
+          role: string;
+          content: { type: string; toolName: string; output: ToolResultOutput }[];
+        };
         if (last.role !== 'tool') throw new Error(`turn ${turn}: the last message is ${last.role}`);
-        for (const part of last.content) if (part.type === 'tool-result') received.push(normalize(part.toolName, part.output));
+        for (const part of last.content)
+          if (part.type === 'tool-result') received.push(normalize(part.toolName, part.output));
       }
       const call = calls[turn];
       turn++;

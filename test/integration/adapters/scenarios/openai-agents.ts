@@ -1,6 +1,14 @@
 // The agent scenario with the OpenAI Agents SDK (`run` of an `Agent`) and a minimal implementation of its `Model`
 // interface that records the input of each turn. Tracing is off: nothing leaves the machine.
-import { Agent, type Model, type ModelRequest, type ModelResponse, run, setTracingDisabled, Usage } from '@openai/agents';
+import {
+  Agent,
+  type Model,
+  type ModelRequest,
+  type ModelResponse,
+  run,
+  setTracingDisabled,
+  Usage,
+} from '@openai/agents';
 import { toOpenAIAgentsTools } from '../../../../src/adapters/openai-agents.ts';
 import { FINAL_ANSWER, type Received, runScenario, type ScriptedCall } from '../support/scenario.ts';
 
@@ -53,7 +61,11 @@ interface OutputItem {
 function normalize(item: { name: string; output: unknown }): Received {
   const output = item.output;
   const items: OutputItem[] =
-    typeof output === 'string' ? [{ type: 'text', text: output }] : Array.isArray(output) ? output : [output as OutputItem];
+    typeof output === 'string'
+      ? [{ type: 'text', text: output }]
+      : Array.isArray(output)
+        ? output
+        : [output as OutputItem];
   const text = items.flatMap((i) => (i.type === 'text' || i.type === 'input_text' ? [i.text ?? ''] : [])).join('\n');
   const images = items.flatMap((i) => {
     if (i.type !== 'image' && i.type !== 'input_image') return [];
@@ -67,7 +79,12 @@ function normalize(item: { name: string; output: unknown }): Received {
 
 await runScenario(async (toolset, calls, signal) => {
   const model = new ScriptedModel(calls);
-  const agent = new Agent({ name: 'scenario', instructions: 'Use the tools.', model, tools: await toOpenAIAgentsTools(toolset) });
+  const agent = new Agent({
+    name: 'scenario',
+    instructions: 'Use the tools.',
+    model,
+    tools: await toOpenAIAgentsTools(toolset),
+  });
   const result = await run(agent, 'Use the tools.', { maxTurns: calls.length + 1, ...(signal && { signal }) });
   const received = model.inputs.slice(1).map((input) => {
     const last = (input as { type?: string; name: string; output: unknown }[]).at(-1);

@@ -93,7 +93,7 @@ export function assertReceived(report: ScenarioReport): void {
   const [echo, failed, image] = report.everything;
   assert.equal(report.everything.length, 3, show(report));
   assert.ok(echo && !echo.isError && echo.text === 'Echo: hello from the agent', show(echo));
-  assert.ok(failed && failed.isError && /fetch failed/.test(failed.text), `isError in the error form: ${show(failed)}`);
+  assert.ok(failed?.isError && /fetch failed/.test(failed.text), `isError in the error form: ${show(failed)}`);
   assert.ok(image && !image.isError && image.images.includes('image/png'), `image as a media part: ${show(image)}`);
   assert.equal(report.demo.length, 1, show(report));
   assert.ok(report.demo[0] && !report.demo[0].isError && report.demo[0].text === 'hello over OAuth', show(report.demo));

@@ -11,8 +11,8 @@
  * The child prints one line `SCENARIO <json>` ({@link ScenarioReport}); the test asserts on it.
  */
 import { fileURLToPath } from 'node:url';
-import { MCPToolset, StdioServerInfo, StreamableHttpServerInfo, type Tool } from '../../../../src/index.ts';
 import type { ToolSource } from '../../../../src/adapters/tools.ts';
+import { MCPToolset, StdioServerInfo, StreamableHttpServerInfo, type Tool } from '../../../../src/index.ts';
 
 /** One tool call the fake model makes in one turn. */
 export interface ScriptedCall {
