@@ -3,7 +3,7 @@
  * `mcptool/openai`, which needs no package) loads none, and each adapter subpath imports only its own framework.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runTsx } from '../support/run-tsx.ts';
@@ -25,9 +25,13 @@ const ADAPTERS = [
   { subpath: './openai-agents', source: 'src/adapters/openai-agents.ts', framework: '@openai/agents' },
 ];
 
-/** Import `sources` in a new Node process in which importing any framework throws; its exit code and stderr. */
+/**
+ * Import `sources` (repository paths, or package specifiers starting with `mcptool`) in a new Node process in which
+ * importing any framework throws; its exit code and stderr.
+ */
 async function importWithoutFrameworks(sources: string[]): Promise<{ code: number | null; stderr: string }> {
-  const code = sources.map((s) => `await import(${JSON.stringify(pathToFileURL(`${ROOT}${s}`).href)});`).join('\n');
+  const href = (s: string) => (s.startsWith('mcptool') ? s : pathToFileURL(`${ROOT}${s}`).href);
+  const code = sources.map((s) => `await import(${JSON.stringify(href(s))});`).join('\n');
   const result = await runTsx(['--import', FORBID, '--input-type=module', '-e', code], {
     cwd: ROOT,
     timeoutMs: 120_000,
@@ -61,6 +65,15 @@ describe('agent frameworks are optional peers', () => {
 
   it('importing mcptool and mcptool/openai loads no framework', async () => {
     const { code, stderr } = await importWithoutFrameworks(['src/index.ts', 'src/adapters/openai.ts']);
+    assert.equal(code, 0, stderr);
+  });
+
+  // The package as installed: `mcptool` resolves to itself through its exports (the built dist/).
+  const built = existsSync(`${ROOT}dist/index.js`);
+  it('importing the built package (mcptool, mcptool/openai) loads no framework', {
+    skip: !built && 'not built',
+  }, async () => {
+    const { code, stderr } = await importWithoutFrameworks(['mcptool', 'mcptool/openai']);
     assert.equal(code, 0, stderr);
   });
 
