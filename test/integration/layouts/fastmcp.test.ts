@@ -29,7 +29,10 @@ describe('fastmcp OAuthProvider in front of an upstream authorization server', (
     const url = servers.mcpUrl;
     const first = await cli(['call', url, 'whoami'], store.dir);
     assert.equal(first.stdout.trim(), 'hello');
-    assert.ok(asRequests(servers.log.lines).some((l) => l.startsWith('POST /oauth/token 200')), 'signed in');
+    assert.ok(
+      asRequests(servers.log.lines).some((l) => l.startsWith('POST /oauth/token 200')),
+      'signed in',
+    );
 
     servers.log.reset();
     await cli(['call', url, 'whoami'], store.dir);
