@@ -348,19 +348,19 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryResul
 
   const common = { fetch: hardenFetch({ fetch: options.fetch, logger: options.logger }), signal: options.signal };
   const logger = options.logger;
-  const found = await findProtectedResource({
+  const prm = await findProtectedResource({
     ...common,
     serverUrl,
     resourceMetadataUrl: options.challenge?.resourceMetadata,
     logger,
   });
+  const protectedResource = prm?.metadata;
 
   let result: DiscoveryResult;
-  if (found === undefined) {
-    const legacy = await findAuthorizationServer({ ...common, issuer: serverUrl, legacy: true, logger });
-    result = { resource, authorizationServer: legacy.metadata, legacy: true, synthesized: legacy.synthesized };
+  if (protectedResource === undefined) {
+    const found = await findAuthorizationServer({ ...common, issuer: serverUrl, legacy: true, logger });
+    result = { resource, authorizationServer: found.metadata, legacy: true, synthesized: found.synthesized };
   } else {
-    const protectedResource = found.metadata;
     const issuer = protectedResource.authorization_servers?.[0];
     if (issuer === undefined) {
       throw new DiscoveryError(
@@ -368,15 +368,9 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryResul
         [],
       );
     }
-    const as = await findAuthorizationServer({ ...common, issuer, logger });
-    result = {
-      resource,
-      protectedResource,
-      protectedResourceMetadataUrl: found.url,
-      authorizationServer: as.metadata,
-      legacy: false,
-      synthesized: false,
-    };
+    const found = await findAuthorizationServer({ ...common, issuer, logger });
+    result = { resource, protectedResource, authorizationServer: found.metadata, legacy: false, synthesized: false };
+    if (prm !== undefined) result.protectedResourceMetadataUrl = prm.url;
   }
   options.cache?.set(resource, result);
   return withScopes(result);
@@ -418,19 +412,14 @@ async function unexpectedStatus(
   response: Response,
   attempts: DiscoveryAttempt[],
 ): Promise<DiscoveryError> {
-  const text = await readText(response);
+  let text = '';
+  try {
+    text = (await response.text()).trim();
+  } catch {
+    // no body
+  }
   const said = text === '' ? '' : ` (the server said ${quote(text)})`;
   return new DiscoveryError(`Unexpected HTTP ${response.status} for ${what} at ${quote(url)}${said}`, attempts);
-}
-
-/** The body as trimmed text, at most 200 characters (empty when it cannot be read). */
-async function readText(response: Response): Promise<string> {
-  try {
-    const text = (await response.text()).trim();
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  } catch {
-    return '';
-  }
 }
 
 /** A top-level string member of a JSON response body, read from a clone (the response stays unread). */
