@@ -100,6 +100,25 @@ describe('several MCP servers on one origin (SDK v1 authorization server at the 
     assert.equal((await statusOf(a, store.dir)).length, 1);
   });
 
+  it("item 2: login of /b reaches /b's own metadata document (the challenge it asks for), not the root one", async () => {
+    const own = tempDir('mcptool-origin-login-');
+    try {
+      const a = `${origin}/a`;
+      const b = `${origin}/b`;
+      await cli(['login', b], own.dir);
+      const statusB = await statusOf(b, own.dir);
+      assert.equal(statusB.length, 1, JSON.stringify(statusB));
+      assert.equal(statusB[0]?.server, b, 'login stored /b under its own record');
+      assert.deepEqual(await statusOf(a, own.dir), [], "/a has no record: /b's sign-in does not serve it");
+      log.reset();
+      await cli(['call', b, 'whoami'], own.dir);
+      assert.equal(log.unauthorized, 0, "the call used login's record without a 401");
+      assert.deepEqual(log.asRequests(), []);
+    } finally {
+      own.cleanup();
+    }
+  });
+
   it("item 3: with a catch-all 200 HTML route, the challenge's metadata URL is tried first and HTML is skipped", async () => {
     // The challenge names the root URL: it is fetched first, the path-inserted URL (HTML here) never.
     log.reset();
