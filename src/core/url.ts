@@ -76,7 +76,8 @@ function reachesThisMachine(hostname: string): boolean {
   const v4 = ipv4Of(host);
   if (v4 !== undefined) return v4[0] === 127 || v4[0] === 0;
   const g = ipv6Groups(host);
-  return g !== undefined && g.slice(0, 7).every((x) => x === 0) && (g[7] === 1 || g[7] === 0);
+  if (g === undefined) return false;
+  return g.slice(0, 7).every((x) => x === 0) && (g[7] === 1 || g[7] === 0);
 }
 
 /**

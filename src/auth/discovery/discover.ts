@@ -259,17 +259,9 @@ async function findAuthorizationServer(
     if (response.status !== 200) {
       throw await unexpectedStatus('authorization server metadata', url, response, attempts);
     }
-    // Legacy path only: the document names the issuer (2025-03-26 back-compat), which must be on the MCP server's
-    // origin; a self-declared issuer elsewhere never reaches the RFC 9207 `iss` check or an assertion's `aud`.
-    let expected = issuer;
-    if (legacy) {
-      const declared = await peekStringMember(response, 'issuer');
-      const declaredUrl = parsesAsUrl(declared);
-      if (declared !== undefined && declaredUrl?.origin !== issuer.origin) {
-        throw new OriginMismatchError('issuer', declared, issuer.origin);
-      }
-      expected = declaredUrl ?? issuer;
-    }
+    // Legacy path only: the document names the issuer (2025-03-26 back-compat); checkLegacyOrigin below holds it
+    // to the MCP server's origin, so an issuer elsewhere never reaches the RFC 9207 `iss` check or an `aud`.
+    const expected = legacy ? (parsesAsUrl(await peekStringMember(response, 'issuer')) ?? issuer) : issuer;
     let metadata: oauth.AuthorizationServer;
     try {
       metadata = await oauth.processDiscoveryResponse(expected, response);
