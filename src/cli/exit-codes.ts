@@ -1,4 +1,5 @@
 import { InvalidOptionError, McptoolError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
 import { OAuthError } from '../index.ts';
 import { EXIT, type ExitCode } from './errors.ts';
 
@@ -66,11 +67,14 @@ function hintFor(error: unknown): string | undefined {
   }
 }
 
-/** The one line the CLI prints on stderr for an error: `mcptool: <message>[ (hint)]`, whitespace collapsed. */
-export function errorLine(error: unknown): string {
+/**
+ * The one line the CLI prints on stderr for an error: `mcptool: <message>[ (hint)]`, whitespace collapsed, the
+ * user info and query values of URLs redacted, and each of `secrets` (values of the URLs on the command line).
+ */
+export function errorLine(error: unknown, secrets: readonly string[] = []): string {
   const message =
     error instanceof Error ? error.message : typeof error === 'string' ? error : `unexpected failure: ${String(error)}`;
   const hint = hintFor(error);
   const text = (hint && !message.includes(hint) ? `${message} (${hint})` : message).replace(/\s*\n\s*/g, ' ').trim();
-  return `mcptool: ${text}\n`;
+  return `mcptool: ${redactText(text, secrets)}\n`;
 }

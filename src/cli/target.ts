@@ -75,6 +75,13 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
     } catch (cause) {
       throw new UsageError(`target ${quote(target)} is not a valid URL`, { cause });
     }
+    if (url.username !== '' || url.password !== '') {
+      throw new UsageError(
+        'the target URL must not contain a user name or password (it would show in process listings and logs); ' +
+          'pass credentials as a header from the environment in an "mcpServers" config file ' +
+          '("headers": { "Authorization": "${MCP_AUTH}" }, with --config FILE) or through OAuth options',
+      );
+    }
     return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: url.href };
   }
   if (config !== undefined) {

@@ -96,7 +96,7 @@ export function forbiddenAddressRule(url: URL, serverUrl: URL): string | undefin
   return undefined;
 }
 
-/** Parse an absolute http(s) URL option, or throw an `InvalidOptionError` naming `field`. */
+/** Parse an absolute http(s) URL option without user info, or throw an `InvalidOptionError` naming `field`. */
 export function parseHttpUrl(value: unknown, field: string): URL {
   if (typeof value !== 'string' && !(value instanceof URL)) {
     throw new InvalidOptionError(field, 'must be an http(s) URL string');
@@ -109,6 +109,14 @@ export function parseHttpUrl(value: unknown, field: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidOptionError(field, `must use http: or https:, got ${JSON.stringify(url.protocol)}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    // A password in a URL ends up in logs, error messages and process listings; fetch refuses such URLs anyway.
+    throw new InvalidOptionError(
+      field,
+      'must not contain a user name or password; pass credentials through `headers` or `token` as a Secret ' +
+        "(e.g. { headers: { Authorization: Secret.fromEnv('MCP_AUTH') } }) instead",
+    );
   }
   return url;
 }
