@@ -76,10 +76,12 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
       throw new UsageError(`target ${quote(target)} is not a valid URL`, { cause });
     }
     if (url.username !== '' || url.password !== '') {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax, shown literally
+      const example = '"headers": { "Authorization": "${MCP_AUTH}" }';
       throw new UsageError(
         'the target URL must not contain a user name or password (it would show in process listings and logs); ' +
-          'pass credentials as a header from the environment in an "mcpServers" config file ' +
-          '("headers": { "Authorization": "${MCP_AUTH}" }, with --config FILE) or through OAuth options',
+          `pass credentials as a header from the environment in an "mcpServers" config file (${example}, ` +
+          'with --config FILE) or through OAuth options',
       );
     }
     return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: url.href };
