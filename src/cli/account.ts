@@ -25,6 +25,7 @@ import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig } from './oauth-options.ts';
 import { resolveTarget } from './target.ts';
+import { forTerminal } from './terminal.ts';
 
 /** The options of `login`, `logout` and `status`: the target, the OAuth options and the token store. */
 export const ACCOUNT_OPTIONS = {
@@ -170,7 +171,8 @@ export function cliAuthorizationHandler(
   const ui: InteractionUI = {
     show(message) {
       progress.done();
-      io.stderr.write(`${message}\n`);
+      // Messages carry the server's URLs and codes (authorization URL, device user code).
+      io.stderr.write(`${forTerminal(message, { multiline: true })}\n`);
     },
     progress(message) {
       progress.update(message);

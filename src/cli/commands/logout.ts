@@ -12,6 +12,7 @@ import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
+import { forTerminal } from '../terminal.ts';
 
 /**
  * `mcptool logout <target>`: forget the stored credentials of a server, revoking the refresh token (else the access
@@ -60,7 +61,7 @@ ${EXIT_HELP}
     const { removed, revoked } = result;
     const out = ctx.io.stdout;
     if (removed === undefined) {
-      out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
+      out.write(`${forTerminal(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.`)}\n`);
       return EXIT.OK;
     }
     const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
@@ -75,9 +76,12 @@ ${EXIT_HELP}
           ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
           : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
     out.write(
-      `Signed out of ${target.label}.\n` +
-        `  ${revocation}\n` +
-        `  Deleted the stored record (tokens and client registration) from ${store.dir}.\n`,
+      forTerminal(
+        `Signed out of ${target.label}.\n` +
+          `  ${revocation}\n` +
+          `  Deleted the stored record (tokens and client registration) from ${store.dir}.\n`,
+        { multiline: true },
+      ),
     );
     return EXIT.OK;
   },
