@@ -2,6 +2,7 @@ import { fstatSync } from 'node:fs';
 import { resourceIdentifiesServer } from '../auth/discovery/well-known.ts';
 import { NON_INTERACTIVE_HINT } from '../auth/interactive/handler.ts';
 import { McptoolError, quote } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import {
   type AuthorizationHandler,
   type AuthorizationSession,
@@ -79,7 +80,7 @@ export async function resolveAccountTarget(
       `${command}: ${quote(spec.label)} is a stdio server, which has no sign-in (OAuth is for HTTP)`,
     );
   }
-  return { url: new URL(spec.url), label: spec.url };
+  return { url: new URL(spec.url), label: redactUrl(spec.url) };
 }
 
 /**

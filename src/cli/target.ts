@@ -1,4 +1,5 @@
 import { quote } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import type { McpServersConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './split.ts';
@@ -84,7 +85,8 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
           'with --config FILE) or through OAuth options',
       );
     }
-    return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: url.href };
+    // The label names the server in messages and output: without query values, which may be keys.
+    return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: redactUrl(url) };
   }
   if (config !== undefined) {
     const names = config.names;
