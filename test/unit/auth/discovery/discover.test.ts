@@ -392,7 +392,7 @@ describe('discoverAuthorizationServer', () => {
     ['revocation_endpoint', { revocation_endpoint: 'https://other.example/revoke' }],
     ['device_authorization_endpoint', { device_authorization_endpoint: 'https://mcp.example.com:8443/device' }],
   ] as const) {
-    it(`item 1: legacy: a ${field} off the MCP server's origin is ORIGIN_MISMATCH, naming it`, async () => {
+    it(`item 1: legacy: ${field} off the MCP server's origin is ORIGIN_MISMATCH, naming it`, async () => {
       const fake = fakeFetch({
         [`${ORIGIN}/.well-known/oauth-authorization-server`]: json({ ...asMetadata(ORIGIN), ...extra }),
       });
