@@ -19,11 +19,13 @@ export { OAuthConfig } from './auth/config.ts';
 export type { ConnectionAuth } from './auth/connection-auth.ts';
 export type { OAuthErrorCode } from './auth/errors.ts';
 export {
+  ForbiddenAddressError,
   InsecureEndpointError,
   InsufficientScopeError,
   IssuerMismatchError,
   OAuthError,
   OAuthServerError,
+  OriginMismatchError,
   ResourceMismatchError,
 } from './auth/errors.ts';
 export { canOpenBrowser, openBrowser } from './auth/interactive/browser.ts';

@@ -7,6 +7,8 @@ export type OAuthErrorCode =
   | 'ISSUER_MISMATCH'
   | 'RESOURCE_MISMATCH'
   | 'INSECURE_ENDPOINT'
+  | 'ORIGIN_MISMATCH'
+  | 'FORBIDDEN_ADDRESS'
   | 'UNSAFE_URL'
   | 'PKCE_UNSUPPORTED'
   | 'REGISTRATION_FAILED'
@@ -92,6 +94,47 @@ export class InsecureEndpointError extends OAuthError {
         ? `Refusing to open ${what} ${quote(url)}: only https: URLs, or http: on a loopback host, are opened`
         : `${what} ${quote(url)} must use https: (http: is allowed only on loopback hosts)`,
     );
+    this.url = url;
+  }
+}
+
+/**
+ * On the MCP 2025-03-26 back-compat path (no protected resource metadata) the authorization server is the MCP
+ * server's origin, so metadata naming an `issuer` or an endpoint elsewhere is refused (code `ORIGIN_MISMATCH`):
+ * it would let the MCP server send a sign-in to another server's authorization endpoint while collecting the
+ * code, PKCE verifier and client assertion at its own token endpoint (a mix-up attack, RFC 9700 §4.4).
+ */
+export class OriginMismatchError extends OAuthError {
+  /** The metadata member at fault, e.g. `token_endpoint`. */
+  readonly field: string;
+  /** Its value. */
+  readonly url: string;
+  /** The MCP server's origin, where every endpoint must be. */
+  readonly origin: string;
+
+  constructor(field: string, url: string, origin: string) {
+    super(
+      'ORIGIN_MISMATCH',
+      `Authorization server metadata of a server without protected resource metadata names ${field} ${quote(url)}, ` +
+        `which is not on the MCP server's origin ${quote(origin)}; such a server's authorization server is its own ` +
+        'origin, so this metadata is refused (publish protected resource metadata, RFC 9728, to use another one)',
+    );
+    this.field = field;
+    this.url = url;
+    this.origin = origin;
+  }
+}
+
+/**
+ * A discovery URL names an address mcptool never fetches (code `FORBIDDEN_ADDRESS`): a link-local address
+ * (where cloud metadata services live), or a loopback address named by a server that is not itself on loopback.
+ */
+export class ForbiddenAddressError extends OAuthError {
+  /** The URL refused. */
+  readonly url: string;
+
+  constructor(what: string, url: string, rule: string) {
+    super('FORBIDDEN_ADDRESS', `Refusing to fetch ${what} ${quote(url)}: ${rule}`);
     this.url = url;
   }
 }

@@ -1,6 +1,7 @@
 import { type AuthProvider, InsufficientScopeError as SdkInsufficientScopeError } from '@modelcontextprotocol/client';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import { redactingLogger } from '../core/redact.ts';
 import { OAuthConfig } from './config.ts';
 import type { ConnectionAuth } from './connection-auth.ts';
 import { createAuthServices } from './engine/default-services.ts';
@@ -56,7 +57,7 @@ export function engineFor(options: ConnectionAuthOptions): OAuthEngine | undefin
   }
   let engine = byServer.get(href);
   if (!engine) {
-    const logger = options.logger ?? silentLogger;
+    const logger = redactingLogger(options.logger ?? silentLogger);
     const cfg = config;
     engine = new OAuthEngine({
       serverUrl: options.serverUrl,

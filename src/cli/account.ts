@@ -1,6 +1,7 @@
 import { fstatSync } from 'node:fs';
 import { NON_INTERACTIVE_HINT } from '../auth/interactive/handler.ts';
 import { McptoolError, quote } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import {
   type AuthorizationHandler,
   type AuthorizationSession,
@@ -22,6 +23,7 @@ import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig } from './oauth-options.ts';
 import { resolveTarget } from './target.ts';
+import { forTerminal } from './terminal.ts';
 
 /** The options of `login`, `logout` and `status`: the target, the OAuth options and the token store. */
 export const ACCOUNT_OPTIONS = {
@@ -75,7 +77,7 @@ export async function resolveAccountTarget(
       `${command}: ${quote(spec.label)} is a stdio server, which has no sign-in (OAuth is for HTTP)`,
     );
   }
-  return { url: new URL(spec.url), label: spec.url };
+  return { url: new URL(spec.url), label: redactUrl(spec.url) };
 }
 
 /**
@@ -167,7 +169,8 @@ export function cliAuthorizationHandler(
   const ui: InteractionUI = {
     show(message) {
       progress.done();
-      io.stderr.write(`${message}\n`);
+      // Messages carry the server's URLs and codes (authorization URL, device user code).
+      io.stderr.write(`${forTerminal(message, { multiline: true })}\n`);
     },
     progress(message) {
       progress.update(message);

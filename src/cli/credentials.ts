@@ -1,4 +1,5 @@
 import type { CredentialStatus } from '../index.ts';
+import { forTerminal } from './terminal.ts';
 
 /** How each registration kind is named for people. */
 const REGISTRATION: Record<string, string> = {
@@ -55,7 +56,7 @@ export function credentialsToText(credentials: readonly CredentialStatus[], nowS
         ['refresh token', c.hasRefreshToken ? 'held' : 'none'],
         ['updated', isoTime(c.updatedAt)],
       ];
-      return `${c.resource}\n${rows.map(([k, v]) => `  ${k.padEnd(15)}${v}`).join('\n')}\n`;
+      return `${forTerminal(c.resource)}\n${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`;
     })
     .join('\n');
 }

@@ -1,6 +1,8 @@
 import { InvalidOptionError, McptoolError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
 import { OAuthError } from '../index.ts';
 import { EXIT, type ExitCode } from './errors.ts';
+import { forTerminal } from './terminal.ts';
 
 /** The `code`s of mcptool errors and the exit code each maps to (CLI contract in DESIGN.md). */
 const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
@@ -66,11 +68,15 @@ function hintFor(error: unknown): string | undefined {
   }
 }
 
-/** The one line the CLI prints on stderr for an error: `mcptool: <message>[ (hint)]`, whitespace collapsed. */
-export function errorLine(error: unknown): string {
+/**
+ * The one line the CLI prints on stderr for an error: `mcptool: <message>[ (hint)]`, whitespace collapsed, the
+ * user info and query values of URLs redacted, and each of `secrets` (values of the URLs on the command line);
+ * escape sequences removed ({@link forTerminal}), since messages quote the server's text.
+ */
+export function errorLine(error: unknown, secrets: readonly string[] = []): string {
   const message =
     error instanceof Error ? error.message : typeof error === 'string' ? error : `unexpected failure: ${String(error)}`;
   const hint = hintFor(error);
   const text = (hint && !message.includes(hint) ? `${message} (${hint})` : message).replace(/\s*\n\s*/g, ' ').trim();
-  return `mcptool: ${text}\n`;
+  return `mcptool: ${forTerminal(redactText(text, secrets))}\n`;
 }

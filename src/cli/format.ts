@@ -1,5 +1,7 @@
 /** Human and JSON renderings of tools and tool results for the CLI. Only the CLI prints. */
 
+import { forTerminal } from './terminal.ts';
+
 /** The part of a tool the CLI shows. */
 export interface ToolSummary {
   name: string;
@@ -35,13 +37,18 @@ export function toolsToJson(tools: readonly ToolSummary[]): string {
  * `tools` for people: one row per tool, the name padded to a column, then the first line of its description,
  * wrapped to `width` columns with continuation lines indented under the description.
  */
-export function toolsToTable(tools: readonly ToolSummary[], width = 100): string {
-  if (tools.length === 0) return 'The server offers no tools.\n';
+export function toolsToTable(serverTools: readonly ToolSummary[], width = 100): string {
+  if (serverTools.length === 0) return 'The server offers no tools.\n';
+  // Names and descriptions are the server's: no escape sequence of theirs reaches the terminal.
+  const tools = serverTools.map((t) => ({
+    name: forTerminal(t.name),
+    description: forTerminal(t.description ?? '', { multiline: true }),
+  }));
   const nameWidth = Math.min(Math.max(4, ...tools.map((t) => t.name.length)), 40);
   const descWidth = Math.max(20, width - nameWidth - 2);
   const lines = [`${'NAME'.padEnd(nameWidth)}  DESCRIPTION`];
   for (const tool of tools) {
-    const first = firstLine(tool.description ?? '');
+    const first = firstLine(tool.description);
     const wrapped = wrap(first, descWidth);
     const name = tool.name.length > nameWidth ? tool.name : tool.name.padEnd(nameWidth);
     if (tool.name.length > nameWidth) {
@@ -97,7 +104,8 @@ export function resultToJson(result: CallToolResultLike): string {
 }
 
 /**
- * `call` for people (the library's `resultToText` is the conversion for models): text blocks as they are, joined
+ * `call` for people (the library's `resultToText` is the conversion for models): text blocks as they are (escape
+ * sequences removed, {@link forTerminal}), joined
  * by newlines; images, audio, resources and resource links as one-line summaries in brackets; with no content, the
  * structured content as JSON.
  */
@@ -106,7 +114,7 @@ export function resultForTerminal(result: CallToolResultLike): string {
   if (parts.length === 0 && result.structuredContent !== undefined) {
     parts.push(JSON.stringify(result.structuredContent, null, 2));
   }
-  const text = parts.join('\n');
+  const text = forTerminal(parts.join('\n'), { multiline: true });
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 

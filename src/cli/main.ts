@@ -1,3 +1,4 @@
+import { urlSecrets } from '../core/redact.ts';
 import { callCommand } from './commands/call.ts';
 import { demoCommand } from './commands/demo.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
@@ -53,7 +54,8 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return await command.run(rest, ctx);
   } catch (error) {
     progress.done();
-    fullIO.stderr.write(errorLine(error));
+    // A server may quote the request back: values of URLs given on the command line never reach the terminal.
+    fullIO.stderr.write(errorLine(error, argv.flatMap(urlSecrets)));
     return exitCodeFor(error);
   }
 }

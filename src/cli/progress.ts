@@ -1,4 +1,5 @@
 import type { OutputStream } from './io.ts';
+import { forTerminal } from './terminal.ts';
 
 /** A one-line status on stderr while something slow runs (connecting, signing in). */
 export interface Progress {
@@ -16,7 +17,8 @@ export function createProgress(stream: OutputStream): Progress {
   if (!stream.isTTY) return { update() {}, done() {} };
   let shown = false;
   return {
-    update(message) {
+    update(text) {
+      const message = forTerminal(text);
       const width = (stream.columns ?? 80) - 1;
       const line = message.length > width ? `${message.slice(0, width - 1)}…` : message;
       stream.write(`\r\x1b[2K${line}`);

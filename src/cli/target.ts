@@ -1,4 +1,5 @@
 import { quote } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import type { McpServersConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './split.ts';
@@ -75,7 +76,17 @@ export function resolveTarget(options: TargetOptions): TargetSpec {
     } catch (cause) {
       throw new UsageError(`target ${quote(target)} is not a valid URL`, { cause });
     }
-    return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: url.href };
+    if (url.username !== '' || url.password !== '') {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax, shown literally
+      const example = '"headers": { "Authorization": "${MCP_AUTH}" }';
+      throw new UsageError(
+        'the target URL must not contain a user name or password (it would show in process listings and logs); ' +
+          `pass credentials as a header from the environment in an "mcpServers" config file (${example}, ` +
+          'with --config FILE) or through OAuth options',
+      );
+    }
+    // The label names the server in messages and output: without query values, which may be keys.
+    return { kind: sse ? 'sse' : 'http', url: url.href, headers: {}, label: redactUrl(url) };
   }
   if (config !== undefined) {
     const names = config.names;

@@ -1,14 +1,17 @@
+import { redactErrorChain, redactText } from './redact.ts';
+
 /**
  * The one error base class of mcptool. Every error the library throws carries a stable string `code`
  * that callers branch on; messages are for people and may change. Server-supplied text is quoted with
- * `JSON.stringify` by the subclasses; secrets never appear in a message.
+ * `JSON.stringify` by the subclasses; secrets never appear in a message: the user info and query values of every URL
+ * in the message and in the messages of the `cause` chain are redacted ({@link redactText}).
  */
 export class McptoolError extends Error {
   /** Stable, machine-readable error code (e.g. `DISCOVERY_FAILED`). */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactText(message), options?.cause === undefined ? undefined : { cause: redactErrorChain(options.cause) });
     this.code = code;
     this.name = new.target.name;
   }
@@ -24,7 +27,10 @@ export class InvalidOptionError extends TypeError {
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super(`${field}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      redactText(`${field}: ${message}`),
+      options?.cause === undefined ? undefined : { cause: redactErrorChain(options.cause) },
+    );
     this.field = field;
     this.name = 'InvalidOptionError';
   }

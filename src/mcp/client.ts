@@ -12,6 +12,7 @@ import {
 import { OAuthError } from '../auth/errors.ts';
 import { McptoolError, quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import { redactingLogger } from '../core/redact.ts';
 import {
   type CallToolOptions,
   CLIENT_INFO,
@@ -82,7 +83,8 @@ export abstract class MCPClient {
 
   constructor(serverInfo: ServerInfo, options: MCPClientOptions = {}) {
     this.serverInfo = serverInfo;
-    this.logger = options.logger ?? silentLogger;
+    // Every line the library logs passes through URL redaction (user info, query values) first.
+    this.logger = redactingLogger(options.logger ?? silentLogger);
     this.fetchFn = options.fetch;
     this.#connectionTimeout = options.connectionTimeout;
   }

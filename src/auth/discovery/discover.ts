@@ -2,8 +2,15 @@ import * as oauth from 'oauth4webapi';
 import { quote } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { isSecureOrLoopback } from '../../core/url.ts';
-import { InsecureEndpointError, IssuerMismatchError, OAuthError, ResourceMismatchError } from '../errors.ts';
+import { forbiddenAddressRule, isSecureOrLoopback } from '../../core/url.ts';
+import {
+  ForbiddenAddressError,
+  InsecureEndpointError,
+  IssuerMismatchError,
+  OAuthError,
+  OriginMismatchError,
+  ResourceMismatchError,
+} from '../errors.ts';
 import type { FetchLike } from '../http.ts';
 import { hardenFetch } from '../http.ts';
 import {
@@ -72,6 +79,12 @@ export interface DiscoverAuthorizationServerOptions {
    * default endpoints `{origin}/authorize`, `/token`, `/register`. Default `false`.
    */
   legacy?: boolean | undefined;
+  /**
+   * The MCP server this discovery is for, when there is one: URLs that server's documents name are refused when
+   * they point at a link-local address, or at loopback while the server is not on loopback
+   * ({@link forbiddenAddressRule}, `FORBIDDEN_ADDRESS`). On the `legacy` path it is `issuer` itself.
+   */
+  serverUrl?: string | URL | undefined;
 }
 
 /** What {@link discover} found for one MCP server. */
@@ -148,6 +161,7 @@ async function findProtectedResource(
   const fetch = hardenFetch({ fetch: options.fetch, logger });
   const serverUrl = new URL(String(options.serverUrl));
   const fromChallenge = challengeMetadataUrl(options.resourceMetadataUrl, serverUrl, logger);
+  if (fromChallenge !== undefined) checkAddress(new URL(fromChallenge), serverUrl, 'resource_metadata');
   const wellKnown = protectedResourceMetadataUrls(serverUrl).filter((u) => u !== fromChallenge);
   const urls = fromChallenge === undefined ? wellKnown : [fromChallenge, ...wellKnown];
   const attempts: DiscoveryAttempt[] = [];
@@ -240,7 +254,13 @@ async function processProtectedResource(
         `Protected resource metadata at ${quote(url)}: "authorization_servers" must be an array of URLs`,
       );
     }
-    for (const issuer of servers) checkServerUrl(issuer, 'authorization_servers entry', url);
+    for (const issuer of servers) {
+      checkAddress(
+        checkServerUrl(issuer, 'authorization_servers entry', url),
+        serverUrl,
+        'authorization_servers entry',
+      );
+    }
   }
   return metadata;
 }
@@ -276,6 +296,8 @@ async function findAuthorizationServer(
   const fetch = hardenFetch({ fetch: options.fetch, logger });
   const issuer = checkServerUrl(String(options.issuer), options.legacy ? 'MCP server URL' : 'issuer');
   const legacy = options.legacy === true;
+  const serverUrl = legacy ? issuer : options.serverUrl === undefined ? undefined : new URL(String(options.serverUrl));
+  if (serverUrl !== undefined && !legacy) checkAddress(issuer, serverUrl, 'authorization server');
   const urls = legacy ? [legacyAuthorizationServerMetadataUrl(issuer)] : authorizationServerMetadataUrls(issuer);
   const attempts: DiscoveryAttempt[] = [];
   for (const url of urls) {
@@ -287,7 +309,8 @@ async function findAuthorizationServer(
     if (response.status !== 200) {
       throw await unexpectedStatus('authorization server metadata', url, response, attempts);
     }
-    // Legacy path only: accept whatever issuer the document names (2025-03-26 back-compat).
+    // Legacy path only: the document names the issuer (2025-03-26 back-compat); checkLegacyOrigin below holds it
+    // to the MCP server's origin, so an issuer elsewhere never reaches the RFC 9207 `iss` check or an `aud`.
     const expected = legacy ? (parsesAsUrl(await peekStringMember(response, 'issuer')) ?? issuer) : issuer;
     let metadata: oauth.AuthorizationServer;
     try {
@@ -295,7 +318,8 @@ async function findAuthorizationServer(
     } catch (cause) {
       throw translate(cause, 'Authorization server metadata', url);
     }
-    checkEndpoints(metadata, url);
+    checkEndpoints(metadata, url, serverUrl);
+    if (legacy) checkLegacyOrigin(metadata, issuer);
     logger.debug('authorization server metadata found', { url, issuer: metadata.issuer, legacy });
     return { metadata, synthesized: false };
   }
@@ -368,7 +392,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryResul
         [],
       );
     }
-    const found = await findAuthorizationServer({ ...common, issuer, logger });
+    const found = await findAuthorizationServer({ ...common, issuer, serverUrl, logger });
     result = { resource, protectedResource, authorizationServer: found.metadata, legacy: false, synthesized: false };
     if (prm !== undefined) result.protectedResourceMetadataUrl = prm.url;
   }
@@ -458,8 +482,44 @@ function checkServerUrl(value: string, what: string, source?: string): URL {
   return url;
 }
 
-/** RFC 8414 §2 endpoints of a metadata document: https (or loopback http), nothing else. */
-function checkEndpoints(metadata: oauth.AuthorizationServer, source: string): void {
+/** `FORBIDDEN_ADDRESS` when a server-named URL is one {@link forbiddenAddressRule} refuses. */
+function checkAddress(url: URL, serverUrl: URL, what: string): void {
+  const rule = forbiddenAddressRule(url, serverUrl);
+  if (rule !== undefined) throw new ForbiddenAddressError(what, url.href, rule);
+}
+
+/** The URL-valued members of authorization server metadata: `issuer`, RFC 8414 §2 endpoints, mTLS aliases. */
+function metadataUrls(metadata: oauth.AuthorizationServer): Array<[field: string, value: unknown]> {
+  const found: Array<[string, unknown]> = [['issuer', metadata.issuer]];
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.endsWith('_endpoint') || key === 'jwks_uri') found.push([key, value]);
+  }
+  const aliases = metadata.mtls_endpoint_aliases;
+  if (typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)) {
+    for (const [key, value] of Object.entries(aliases)) found.push([`mtls_endpoint_aliases.${key}`, value]);
+  }
+  return found;
+}
+
+/**
+ * MCP 2025-03-26 back-compat path (no protected resource metadata): the authorization server is the MCP server's
+ * origin ("Authorization Base URL"), so the `issuer` and every endpoint a credential or a person is sent to must be
+ * on that origin, else `ORIGIN_MISMATCH`. Used on fresh discovery and on metadata reused from a stored record.
+ */
+export function checkLegacyOrigin(metadata: oauth.AuthorizationServer, serverUrl: string | URL): void {
+  const origin = new URL(String(serverUrl)).origin;
+  for (const [field, value] of metadataUrls(metadata)) {
+    if (field === 'jwks_uri' || value === undefined) continue;
+    const url = typeof value === 'string' ? parsesAsUrl(value) : undefined;
+    if (url?.origin !== origin) throw new OriginMismatchError(field, String(value), origin);
+  }
+}
+
+/**
+ * RFC 8414 §2 endpoints of a metadata document: https (or loopback http), nothing else; with the MCP server's URL,
+ * none at an address {@link forbiddenAddressRule} refuses.
+ */
+function checkEndpoints(metadata: oauth.AuthorizationServer, source: string, serverUrl?: URL): void {
   checkServerUrl(metadata.issuer, 'issuer', source);
   const check = (key: string, value: unknown, prefix = ''): void => {
     if (value === undefined) return;
@@ -469,7 +529,8 @@ function checkEndpoints(metadata: oauth.AuthorizationServer, source: string): vo
         `Authorization server metadata at ${quote(source)}: "${prefix}${key}" must be a URL string`,
       );
     }
-    checkServerUrl(value, `${prefix}${key}`, source);
+    const url = checkServerUrl(value, `${prefix}${key}`, source);
+    if (serverUrl !== undefined) checkAddress(url, serverUrl, `${prefix}${key}`);
   };
   for (const [key, value] of Object.entries(metadata)) {
     if (key.endsWith('_endpoint') || key === 'jwks_uri') check(key, value);

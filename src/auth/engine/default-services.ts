@@ -1,6 +1,6 @@
 import type * as oauth from 'oauth4webapi';
 import type { Logger } from '../../core/logger.ts';
-import { discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { checkLegacyOrigin, discover, discoverAuthorizationServer } from '../discovery/discover.ts';
 import { canonicalResourceUri, protectedResourceMetadataUrls } from '../discovery/well-known.ts';
 import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
 import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
@@ -66,6 +66,17 @@ export function createAuthServices(options: {
       if (!as || typeof as.issuer !== 'string' || as.issuer !== record.issuer) return undefined;
       const prm = record.discovery?.protected_resource_metadata as oauth.ResourceServer | undefined;
       const documentUrl = record.discovery?.resource_metadata_url;
+      if (prm === undefined) {
+        // A stored back-compat record is held to the rule fresh discovery applies: endpoints on the server's origin.
+        try {
+          checkLegacyOrigin(as, serverUrl);
+        } catch (error) {
+          options.logger.warn('ignoring stored authorization server metadata that is not on the server origin', {
+            code: (error as { code?: string }).code,
+          });
+          return undefined;
+        }
+      }
       const found = {
         resource: canonicalResourceUri(serverUrl),
         authorizationServer: as,

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +22,11 @@ const ABANDONED_TEMP_MS = 10 * 60_000;
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 /** A breaker file older than this is abandoned (breaking a stale lock takes milliseconds). */
 const BREAKER_STALE_MS = 10_000;
+/**
+ * How a record file is opened for reading: never through a symbolic link (POSIX `O_NOFOLLOW`), and without
+ * blocking on a FIFO planted in its place (`O_NONBLOCK`; such a file is then refused as not a regular file).
+ */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 /** Errors that make one record file unreadable (reported and treated as absent) rather than the store failing. */
 const UNREADABLE = new Set(['EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EINVAL']);
 
@@ -67,6 +73,31 @@ function storeFailed(what: string, path: string, cause: unknown): OAuthError {
   return new OAuthError('STORE_FAILED', `Token store: cannot ${what} ${quote(path)}${code ? ` (${code})` : ''}`, {
     cause,
   });
+}
+
+/**
+ * Whether a record file may be read: `STORE_FAILED` when it is owned by another user or writable by group or other
+ * (another user may have planted or changed it); `'tighten'` when it is only readable by them (it is set to 0600,
+ * the mode every record this store writes has).
+ */
+function checkRecordFile(path: string, info: { uid: number; mode: number }): 'ok' | 'tighten' {
+  const refuse = (why: string, fix: string) =>
+    new OAuthError('STORE_FAILED', `Token store: refusing to read ${quote(path)}: ${why}; ${fix}`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw refuse(
+      `it is owned by uid ${info.uid}, not by this user (uid ${uid}), so another user may have planted it`,
+      `remove it (rm ${quote(path)})`,
+    );
+  }
+  if ((info.mode & 0o022) !== 0) {
+    throw refuse(
+      `its mode is ${(info.mode & 0o777).toString(8).padStart(4, '0')}: other users may have changed it, and ` +
+        'record files are 0600 (this user only)',
+      `check it, then run chmod 600 ${quote(path)}, or remove it`,
+    );
+  }
+  return (info.mode & 0o077) === 0 ? 'ok' : 'tighten';
 }
 
 function pidAlive(pid: number): boolean {
@@ -131,9 +162,13 @@ function staleReason(state: LockState, now: number): string | undefined {
  * A {@link TokenStore} in a directory, the default for interactive use. One JSON file per record, named by
  * {@link tokenRecordId} of (resource, issuer); the record inside carries both.
  *
- * - Permissions: the directory is created with mode 0700; an existing directory with group or other access is
- *   tightened to 0700 (with a warning through the logger), and one owned by another user is refused with
- *   `STORE_FAILED`. Files are 0600. (POSIX only; on Windows the directory inherits the user profile's ACLs.)
+ * - Permissions, checked on every read as on every write: the directory is created with mode 0700; an existing
+ *   directory with group or other access is tightened to 0700 (with a warning through the logger), and one owned by
+ *   another user is refused with `STORE_FAILED`. Files are 0600: a record file owned by another user, with group or
+ *   other write access is refused with `STORE_FAILED` naming it and how to fix it, one readable by others is tightened
+ *   to 0600 (with a warning); record files are opened without following symbolic links, and a link or anything but a
+ *   regular file is reported like a corrupt file. (POSIX only; on Windows the
+ *   directory inherits the user profile's ACLs.)
  * - Writes are atomic: a temp file (0600) in the same directory is written, fsynced and renamed over the record,
  *   so a reader or a crash never sees a partial record.
  * - A corrupt or unreadable file is reported through the logger with its path and treated as absent (other
@@ -173,6 +208,7 @@ export class FileTokenStore implements TokenStore {
 
   async get(key: TokenRecordKey): Promise<TokenRecord | undefined> {
     const path = this.recordPath(key);
+    if (!(await this.#checkDirForRead())) return undefined;
     const text = await this.#read(path);
     if (text === undefined) return undefined;
     const parsed = parseTokenRecord(text, key);
@@ -197,6 +233,7 @@ export class FileTokenStore implements TokenStore {
 
   async list(resource?: string): Promise<TokenRecord[]> {
     let names: string[];
+    if (!(await this.#checkDirForRead())) return [];
     try {
       names = await readdir(this.dir);
     } catch (error) {
@@ -266,14 +303,34 @@ export class FileTokenStore implements TokenStore {
     return undefined;
   }
 
+  /** A record file's text: opened without following a link, and only when it is this user's own 0600 file. */
   async #read(path: string): Promise<string | undefined> {
+    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      return await readFile(path, 'utf8');
+      handle = await open(path, READ_FLAGS);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT') return undefined;
       if (code !== undefined && UNREADABLE.has(code)) return this.#corrupt(path, `unreadable (${code})`, error);
       throw storeFailed('read', path, error);
+    }
+    try {
+      const info = await handle.stat();
+      // A directory or a FIFO where a record should be is garbage, like a corrupt file.
+      if (!info.isFile()) return this.#corrupt(path, 'not a regular file');
+      if (process.platform !== 'win32' && checkRecordFile(path, info) === 'tighten') {
+        await handle.chmod(0o600);
+        this.#logger.warn('Token store: tightened the permissions of a record file to 0600', {
+          path,
+          previousMode: (info.mode & 0o777).toString(8).padStart(4, '0'),
+        });
+      }
+      return await handle.readFile('utf8');
+    } catch (error) {
+      if (error instanceof OAuthError) throw error;
+      throw storeFailed('read', path, error);
+    } finally {
+      await handle.close().catch(() => {});
     }
   }
 
@@ -285,6 +342,25 @@ export class FileTokenStore implements TokenStore {
     return this.#ready;
   }
 
+  /**
+   * Before a read: the same directory checks as before a write ({@link FileTokenStore.#checkDir}), without creating
+   * it. Resolves to false when there is no directory (so no records).
+   */
+  async #checkDirForRead(): Promise<boolean> {
+    if (this.#ready !== undefined) {
+      await this.#ready;
+      return true;
+    }
+    try {
+      await stat(this.dir);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw storeFailed('inspect the directory', this.dir, error);
+    }
+    await this.#ensureDir();
+    return true;
+  }
+
   async #prepareDir(): Promise<void> {
     const dir = this.dir;
     try {
@@ -293,7 +369,13 @@ export class FileTokenStore implements TokenStore {
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw storeFailed('create the directory', dir, error);
     }
+    await this.#checkDir();
     await this.#removeAbandonedTempFiles();
+  }
+
+  /** The directory is this user's, and no one else's: owned by this user (else refused), mode 0700 (tightened). */
+  async #checkDir(): Promise<void> {
+    const dir = this.dir;
     if (process.platform === 'win32') return;
     let info: Awaited<ReturnType<typeof stat>>;
     try {
@@ -308,7 +390,9 @@ export class FileTokenStore implements TokenStore {
     if (uid !== undefined && info.uid !== uid) {
       throw new OAuthError(
         'STORE_FAILED',
-        `Token store: refusing to use ${quote(dir)}: it is owned by uid ${info.uid}, not by this user (uid ${uid})`,
+        `Token store: refusing to use ${quote(dir)}: it is owned by uid ${info.uid}, not by this user (uid ${uid}), ` +
+          'so its records may not be yours; use a directory of your own (--token-store DIR, $MCPTOOL_HOME, or the ' +
+          '`dir` option) or remove it',
       );
     }
     if ((info.mode & 0o077) !== 0) {

@@ -13,6 +13,7 @@ import type { Command } from '../context.ts';
 import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
+import { forTerminal } from '../terminal.ts';
 
 const OPTIONS = {
   ...ACCOUNT_OPTIONS,
@@ -97,9 +98,10 @@ ${EXIT_HELP}
       ['refresh token', credential.hasRefreshToken ? 'held' : 'none'],
       ['stored in', store.dir],
     ];
+    const label = forTerminal(target.label);
     ctx.io.stdout.write(
-      `${kept ? `Already signed in to ${target.label} (use --force to sign in again)` : `Signed in to ${target.label}`}\n` +
-        `${rows.map(([k, v]) => `  ${k.padEnd(15)}${v}`).join('\n')}\n`,
+      `${kept ? `Already signed in to ${label} (use --force to sign in again)` : `Signed in to ${label}`}\n` +
+        `${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`,
     );
     return EXIT.OK;
   },

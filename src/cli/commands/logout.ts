@@ -11,6 +11,7 @@ import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
+import { forTerminal } from '../terminal.ts';
 
 /**
  * `mcptool logout <target>`: forget the stored credentials of a server, revoking the refresh token (else the access
@@ -59,7 +60,7 @@ ${EXIT_HELP}
     }
     const out = ctx.io.stdout;
     if (result.all.length === 0) {
-      out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
+      out.write(`${forTerminal(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.`)}\n`);
       return EXIT.OK;
     }
     const lines = result.all.map(({ removed, revoked }) => {
@@ -77,9 +78,12 @@ ${EXIT_HELP}
     });
     const n = result.all.length;
     out.write(
-      `Signed out of ${target.label}.\n` +
-        lines.map((l) => `  ${l}\n`).join('') +
-        `  Deleted ${n === 1 ? 'the stored record' : `${n} stored records`} (tokens and client registration) from ${store.dir}.\n`,
+      forTerminal(
+        `Signed out of ${target.label}.\n` +
+          lines.map((l) => `  ${l}\n`).join('') +
+          `  Deleted ${n === 1 ? 'the stored record' : `${n} stored records`} (tokens and client registration) from ${store.dir}.\n`,
+        { multiline: true },
+      ),
     );
     return EXIT.OK;
   },

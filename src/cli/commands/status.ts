@@ -6,6 +6,7 @@ import type { Command } from '../context.ts';
 import { credentialsToText, credentialToJson } from '../credentials.ts';
 import { EXIT } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
+import { forTerminal } from '../terminal.ts';
 
 const OPTIONS = {
   help: ACCOUNT_OPTIONS.help,
@@ -60,14 +61,16 @@ ${EXIT_HELP}
     }
     if (credentials.length === 0) {
       out.write(
-        target
-          ? `No stored credentials for ${target.label} in ${store.dir}.\n`
-          : `No stored credentials in ${store.dir}.\n`,
+        forTerminal(
+          target
+            ? `No stored credentials for ${target.label} in ${store.dir}.`
+            : `No stored credentials in ${store.dir}.`,
+        ) + '\n',
       );
       return EXIT.OK;
     }
     const n = credentials.length;
-    out.write(`Token store ${store.dir}: ${n} stored credential${n === 1 ? '' : 's'}\n\n`);
+    out.write(`${forTerminal(`Token store ${store.dir}: ${n} stored credential${n === 1 ? '' : 's'}`)}\n\n`);
     out.write(credentialsToText(credentials, epochSeconds()));
     return EXIT.OK;
   },

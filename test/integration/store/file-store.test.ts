@@ -173,7 +173,7 @@ describe('FileTokenStore on disk', () => {
     const logger = memoryLogger();
     const store = new FileTokenStore({ dir: freshDir(), logger });
     await store.set(record(other));
-    await writeFile(store.recordPath(key), await readFile(store.recordPath(other)));
+    await writeFile(store.recordPath(key), await readFile(store.recordPath(other)), { mode: 0o600 });
     assert.equal(await store.get(key), undefined);
     assert.equal((await store.list()).length, 1);
     assert.equal(logger.entries.filter((e) => e.level === 'warn').length, 2);

@@ -435,6 +435,26 @@ describe('discoverAuthorizationServer', () => {
     );
   });
 
+  for (const [field, extra] of [
+    ['issuer', { issuer: 'https://honest.example.com' }],
+    ['authorization_endpoint', { authorization_endpoint: 'https://honest.example.com/authorize' }],
+    ['token_endpoint', { token_endpoint: 'https://mcp.example.com.evil.example/token' }],
+    ['registration_endpoint', { registration_endpoint: 'https://evil.example/register' }],
+    ['revocation_endpoint', { revocation_endpoint: 'https://other.example/revoke' }],
+    ['device_authorization_endpoint', { device_authorization_endpoint: 'https://mcp.example.com:8443/device' }],
+  ] as const) {
+    it(`item 1: legacy: ${field} off the MCP server's origin is ORIGIN_MISMATCH, naming it`, async () => {
+      const fake = fakeFetch({
+        [`${ORIGIN}/.well-known/oauth-authorization-server`]: json({ ...asMetadata(ORIGIN), ...extra }),
+      });
+      await assert.rejects(discoverAuthorizationServer({ issuer: SERVER, legacy: true, fetch: fake.fetch }), (e) => {
+        isCode('ORIGIN_MISMATCH')(e);
+        assert.ok((e as Error).message.includes(field), (e as Error).message);
+        return true;
+      });
+    });
+  }
+
   it('legacy: no metadata gives the default endpoints at the origin', async () => {
     const fake = fakeFetch({});
     const as = await discoverAuthorizationServer({ issuer: SERVER, legacy: true, fetch: fake.fetch });
