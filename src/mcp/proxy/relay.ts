@@ -183,8 +183,9 @@ export class Relay {
       return;
     } catch (error) {
       if (signal.aborted) return;
+      // This request's fate is decided here, not by the reconnection's sweep of the lost session's requests.
+      if (isRequest(message)) this.#inFlight.delete(message.id);
       if (!isSessionLost(error)) {
-        if (isRequest(message)) this.#inFlight.delete(message.id);
         this.#fail(message, error);
         return;
       }
@@ -196,7 +197,6 @@ export class Relay {
       }
       if (!neverDelivered(error)) {
         // It may have reached the old session: sending it again could repeat its effects.
-        if (isRequest(message)) this.#inFlight.delete(message.id);
         this.#fail(message, error);
         return;
       }

@@ -29,6 +29,17 @@ export interface Everything {
   port: number;
   /** The MCP endpoint: `/mcp` (Streamable HTTP) or `/sse` (HTTP+SSE). */
   url: string;
+  /** What the server logged so far (it logs each request). */
+  log(): string;
+}
+
+/** Poll `check` until it holds; fails after a generous bound that only a real hang reaches. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Start server-everything in an HTTP mode on `port` (default: a free one); it reads its port from `PORT`. */
@@ -36,19 +47,21 @@ export async function startEverything(mode: 'sse' | 'streamableHttp', port?: num
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, [`${ROOT}${EVERYTHING}`, mode], {
     env: { ...process.env, PORT: String(chosen) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk) => {
+  const collect = (chunk: unknown) => {
     stderr += String(chunk);
-  });
+  };
+  child.stderr?.on('data', collect);
+  child.stdout?.on('data', collect);
   const deadline = Date.now() + 30_000;
   while (!/listening on port|running on port/i.test(stderr)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything ${mode} did not start`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const path = mode === 'sse' ? '/sse' : '/mcp';
-  return { child, port: chosen, url: `http://127.0.0.1:${chosen}${path}` };
+  return { child, port: chosen, url: `http://127.0.0.1:${chosen}${path}`, log: () => stderr };
 }
 
 export async function stopChild(child: ChildProcess | undefined): Promise<void> {
