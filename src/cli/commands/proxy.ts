@@ -1,7 +1,13 @@
 import { closeSync, createReadStream, openSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { quote } from '../../core/errors.ts';
-import { StreamableHttpServerInfo } from '../../index.ts';
+import {
+  type AuthorizationHandler,
+  createDefaultAuthorizationHandler,
+  type OAuthConfig,
+  StreamableHttpServerInfo,
+  streamPasteInput,
+} from '../../index.ts';
 import { Relay } from '../../mcp/proxy/relay.ts';
 import { RemoteConnection } from '../../mcp/proxy/remote.ts';
 import { StdioChannel } from '../../mcp/proxy/stdio-channel.ts';
@@ -97,18 +103,15 @@ Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization faile
     const mode =
       parseTransportMode({ transport: values.transport, sse: values.sse }) ??
       (spec.kind === 'sse' ? 'sse' : 'http-first');
-    const paste = values['no-browser'] === true ? openTerminal() : undefined;
+    const terminal = values['no-browser'] === true ? openTerminal() : undefined;
     try {
-      const signInCtx: CommandContext = {
-        ...ctx,
-        // stdin is the MCP channel: a pasted redirect URL can only come from the terminal, when there is one.
-        io: { ...ctx.io, stdin: paste ?? Readable.from([]) },
-      };
-      const oauth = await accountConfig(values, ctx.io, {
+      let oauth = await accountConfig(values, ctx.io, {
         store: tokenStoreOf(values, ctx.io),
         device: values.device === true,
-        ctx: signInCtx,
       });
+      if (oauth.resolvedFlow === 'authorization_code' && !oauth.enterprise && oauth.callback !== 'device') {
+        oauth = oauth.with({ authorizationHandler: proxySignInHandler(oauth, ctx, terminal) });
+      }
       const serverInfo = new StreamableHttpServerInfo({
         url: spec.url,
         headers: { ...spec.headers, ...headers },
@@ -137,20 +140,50 @@ Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization faile
       }
     } finally {
       ctx.progress.done();
-      paste?.destroy();
+      terminal?.destroy();
     }
   },
 };
 
 type StdioChannelOutput = ConstructorParameters<typeof StdioChannel>[0]['output'];
 
+/**
+ * The browser sign-in of the proxy: the library's default handler (loopback listener + `$BROWSER` or the system
+ * browser) with its messages on stderr. stdin is the MCP channel, so a pasted redirect URL (`--no-browser`, or no
+ * browser here) can only come from the controlling terminal; without one, the sign-in fails at once with
+ * `INTERACTION_REQUIRED` and the ways that work (`mcptool login`, `--device`, client credentials).
+ */
+function proxySignInHandler(
+  config: OAuthConfig,
+  ctx: CommandContext,
+  terminal: Readable | undefined,
+): AuthorizationHandler {
+  return createDefaultAuthorizationHandler({
+    callback: config.callback === 'manual' ? 'manual' : config.callback === 'loopback' ? 'loopback' : 'auto',
+    redirect: { ...config.redirect },
+    timeoutMs: config.authorizationTimeoutMs,
+    env: ctx.io.env,
+    ui: {
+      show(message) {
+        ctx.progress.done();
+        ctx.io.stderr.write(`${message}\n`);
+      },
+      progress(message) {
+        ctx.progress.update(message);
+      },
+    },
+    stdinIsTTY: false,
+    ...(terminal !== undefined && { input: streamPasteInput(terminal) }),
+  });
+}
+
 /** The controlling terminal for reading, when this process has one (a proxy started by hand); else undefined. */
-function openTerminal(): Readable {
+function openTerminal(): Readable | undefined {
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r');
   } catch {
-    return Readable.from([]);
+    return undefined;
   }
   try {
     return createReadStream('', { fd, autoClose: true });

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
+import { McptoolError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { errorText, sleep, wasNeverDelivered, withDeadline } from '../client-support.ts';
 import { MCPConnectionError } from '../errors.ts';
@@ -91,12 +92,13 @@ export class Relay {
 
   /** Stop: close the remote session (bounded), stop reading stdin, and resolve {@link run} with `closed`. */
   close(end: RelayEnd = { reason: 'closed' }): Promise<void> {
-    this.#closing ??= (async () => {
+    // Set before any side effect: closing stdin below calls close() again, which must join this one.
+    this.#closing ??= Promise.resolve().then(async () => {
       this.#lifetime.abort(new MCPConnectionError('CONNECTION_LOST', this.#server, 'proxy', 'the proxy is closing'));
       this.#local.close();
       await this.#remote.close();
       this.#ended?.(end);
-    })();
+    });
     return this.#closing;
   }
 
@@ -160,7 +162,7 @@ export class Relay {
       if (signal.aborted) throw error;
       this.#inFlight.delete(initialize.id);
       // The CLI prints the error itself when the relay ends with it.
-      this.#answerError(initialize.id, `cannot connect to ${this.#server}: ${errorText(error)}`);
+      this.#answerError(initialize.id, `cannot connect to ${this.#server}${codeOf(error)}: ${errorText(error)}`);
       void this.close({ reason: 'failed', error });
       throw error;
     }
@@ -310,6 +312,16 @@ function neverDelivered(error: unknown): boolean {
   if (wasNeverDelivered(error)) return true;
   const status = httpStatusOf(error);
   return status === 404 || (status === 400 && error instanceof Error && /session/i.test(error.message));
+}
+
+/** ` (CODE)` for an mcptool error anywhere in the cause chain, so that the client's log names it. */
+function codeOf(error: unknown): string {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
+    if (e instanceof McptoolError) return ` (${e.code})`;
+    e = e.cause;
+  }
+  return '';
 }
 
 function kindName(kind: RemoteKind): string {

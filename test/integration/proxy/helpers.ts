@@ -93,6 +93,8 @@ export async function connectProxy(
     capabilities?: ClientCapabilities;
     configure?: (client: Client) => void;
     timeoutMs?: number;
+    /** Called with all of the proxy's stderr so far, whenever more arrives (e.g. to read a device code). */
+    onStderr?: (stderr: string) => void;
   } = {},
 ): Promise<ProxiedClient> {
   const transport = new StdioClientTransport({
@@ -107,6 +109,7 @@ export async function connectProxy(
   stderr?.setEncoding('utf8');
   stderr?.on('data', (chunk: string) => {
     err += chunk;
+    options.onStderr?.(err);
   });
   const client = new Client(
     { name: 'desktop-client-under-test', version: '1.0.0' },

@@ -12,6 +12,7 @@ import {
   cleanEnv,
   connectProxy,
   type ProxiedClient,
+  ROOT,
   readBrowserLog,
   SCRIPTED_BROWSER,
   tempDir,
@@ -62,6 +63,54 @@ describe('proxy with OAuth (demo authorization server)', () => {
     assert.match(await whoami(second!), /test-user/);
     assert.equal(demo.servers.as.stats.total, 0, 'no request to the authorization server');
     assert.equal(readBrowserLog(log).filter((e) => e.done).length, 1, 'no second browser');
+  });
+
+  it('--device: with no browser, the proxy signs in with the device authorization grant (code on stderr)', async () => {
+    let approving: Promise<void> | undefined;
+    const proxied = await connectProxy([demo.servers.mcp.url, '--device', '--token-store', demo.store.dir], {
+      env: cleanEnv(),
+      onStderr: (stderr) => {
+        const userCode = /shows the code (\S+?)\s/.exec(stderr)?.[1];
+        if (userCode && !approving) approving = demo.servers.as.approveDevice(userCode);
+      },
+    });
+    after(() => proxied.client.close());
+    await approving;
+    assert.match(await whoami(proxied), /test-user/);
+    const { stats } = demo.servers.as;
+    assert.equal(stats.endpoints['device_authorization'], 1);
+    assert.equal(stats.endpoints['authorization'] ?? 0, 0, 'no browser redirect flow');
+  });
+
+  it('a sign-in that cannot happen (no browser, no terminal): initialize is answered with the reason, exit 3', async () => {
+    const { Client } = await import('@modelcontextprotocol/client');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/cli/run.ts', 'proxy', demo.servers.mcp.url, '--token-store', demo.store.dir],
+      cwd: ROOT,
+      env: cleanEnv({ CI: 'true' }) as Record<string, string>,
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d) => {
+      stderr += String(d);
+    });
+    // The exit code, recorded as the process is started (the transport forgets its child when it closes).
+    let exitCode: Promise<number | null> | undefined;
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      const child = (transport as unknown as { _process: import('node:child_process').ChildProcess })._process;
+      exitCode = new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+    };
+    const client = new Client({ name: 'desktop', version: '1.0.0' });
+    await assert.rejects(client.connect(transport), /INTERACTION_REQUIRED.*mcptool login/);
+    const code = await exitCode;
+    await client.close();
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /^mcptool: Sign-in needs a person/m);
+    assert.equal(demo.servers.as.stats.grants['authorization_code'] ?? 0, 0);
   });
 
   it('six proxies started at once: one sign-in, one code exchange, six working sessions', async () => {
