@@ -4,10 +4,12 @@
  * API key that stays off the command line), shared with `tools`; usage errors; SIGTERM.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type McpServerHandle, startMcpServer } from '../../fixtures/mcp-server.ts';
-import { runMain } from '../signin/helpers.ts';
-import { cleanEnv, connectProxy, tempDir } from './helpers.ts';
+import { runMain, startMain } from '../signin/helpers.ts';
+import { cleanEnv, connectProxy, tempDir, waitFor } from './helpers.ts';
 
 describe('proxy options', () => {
   let server: McpServerHandle;
@@ -41,6 +43,37 @@ describe('proxy options', () => {
     );
     assert.equal(run.code, 0, run.stderr);
     assert.ok((JSON.parse(run.stdout) as { name: string }[]).some((t) => t.name === 'echo'));
+  });
+
+  it('a server of an mcpServers file (--config), its headers expanded from the environment; stdin closed ends it with 0', async () => {
+    const config = join(store.dir, 'mcp.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: { remote: { url: server.url, headers: { Authorization: 'Bearer ${FIXTURE_KEY}' } } },
+      }),
+    );
+    const run = startMain(
+      ['proxy', 'remote', '--config', config, '--token-store', store.dir],
+      cleanEnv({ FIXTURE_KEY: 'static-key-123' }),
+    );
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 'init-1',
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    };
+    run.stdin.write(`${JSON.stringify(initialize)}\n`);
+    await waitFor(() => run.stdout().includes('"id":"init-1"'), 'the initialize result');
+    run.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    run.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' })}\n`);
+    await waitFor(() => run.stdout().includes('"id":7'), 'the tools/list result');
+    run.stdin.end();
+    assert.equal(await run.done, 0, run.stderr());
+    const lines = run.stdout().trim().split('\n');
+    assert.equal(lines.length, 2, 'stdout holds exactly the two answers, one per line');
+    const list = JSON.parse(lines[1]!) as { id: number; result: { tools: { name: string }[] } };
+    assert.ok(list.result.tools.some((t) => t.name === 'echo'));
   });
 
   it('usage errors exit 2 with a hint: no target, a stdio target, a bad --transport, an unset ${VAR}', async () => {
