@@ -47,6 +47,24 @@ describe('proxy lifecycle', () => {
     }
   });
 
+  it('over HTTP+SSE too: after a restart of the remote server the next call succeeds on a new session', async () => {
+    const sse = await startEverything('sse');
+    let restarted: Everything | undefined;
+    const proxied = await connectProxy([sse.url, '--transport', 'sse']);
+    try {
+      assert.equal(textOf(await proxied.client.callTool({ name: 'echo', arguments: { message: 'a' } })), 'Echo: a');
+      await stopChild(sse.child);
+      restarted = await startEverything('sse', sse.port);
+      const next = await proxied.client.callTool({ name: 'echo', arguments: { message: 'after restart' } });
+      assert.equal(textOf(next), 'Echo: after restart');
+      assert.match(proxied.stderr(), /reconnected to /);
+    } finally {
+      await proxied.client.close();
+      await stopChild(restarted?.child);
+      await stopChild(sse.child);
+    }
+  });
+
   it('stdin closed: the proxy exits within a second with code 0 and no process left', async () => {
     server ??= await startEverything('streamableHttp');
     const proxied = await connectProxy([server.url]);
