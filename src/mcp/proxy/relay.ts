@@ -179,7 +179,8 @@ export class Relay {
       return;
     }
     if (signal.aborted) return;
-    if (isRequest(message)) this.#inFlight.set(message.id, this.#generation);
+    const sentOn = this.#generation;
+    if (isRequest(message)) this.#inFlight.set(message.id, sentOn);
     try {
       await this.#remote.send(message, signal);
       return;
@@ -192,7 +193,9 @@ export class Relay {
         return;
       }
       try {
-        await this.#reconnect(errorText(error));
+        // Several sends can fail with the same lost session: only the first opens a new one, the others use it.
+        if (this.#generation === sentOn) await this.#reconnect(errorText(error));
+        else if (this.#reconnecting) await this.#reconnecting;
       } catch (reconnectError) {
         this.#fail(message, reconnectError);
         return;
