@@ -1,20 +1,28 @@
 /**
  * `npm run bench`: each section measures mcptool against a baseline in the same run and prints the figures with
- * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts).
+ * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts; the proxy: bench/sections/proxy.ts).
  * Environment: `BENCH_CALLS` (default 1000) and `BENCH_WARMUP` (default 100) calls per side, `BENCH_BUDGET_MS`
  * (default 40000) the most time a section spends measuring.
+ * `BENCH_SECTIONS=proxy,oauth` runs only the sections whose file names are listed.
  * Exits 0 whether or not a target is met (it is a report); set `BENCH_STRICT=1` to exit 1 when one is missed.
  */
 import { printFigure, type Section } from './report.ts';
 import { oauthSection } from './sections/oauth.ts';
+import { proxySection } from './sections/proxy.ts';
 import { toolCallSection } from './sections/tool-call.ts';
 
-const SECTIONS: Section[] = [toolCallSection, oauthSection];
+/** Each section by the name `BENCH_SECTIONS` selects it with (its file name). */
+const SECTIONS: [string, Section][] = [
+  ['tool-call', toolCallSection],
+  ['oauth', oauthSection],
+  ['proxy', proxySection],
+];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 let allMet = true;
 const started = Date.now();
-for (const section of SECTIONS) {
+const only = process.env['BENCH_SECTIONS']?.split(',').map((s) => s.trim());
+for (const [, section] of SECTIONS.filter(([name]) => !only || only.includes(name))) {
   out(`\n${section.title}`);
   for (const figure of await section.run()) allMet = printFigure(figure, out) && allMet;
 }

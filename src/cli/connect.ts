@@ -9,6 +9,7 @@ import type { CliIO } from './io.ts';
 import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
 import { resolveTarget, type TargetSpec } from './target.ts';
 import { createTokenStore } from './token-store.ts';
+import { parseHeaderOptions, parseTransportMode } from './transport-options.ts';
 
 /** A server the command will talk to, ready to connect. */
 export interface PreparedTarget {
@@ -33,9 +34,24 @@ export async function prepareTarget(
   const oauthOptions = oauthOptionsOf(values);
   const configPath = str('config');
   const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
-  const spec = resolveTarget({ target, sse: values['sse'] === true, stdio: str('stdio'), config });
-  if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
-    throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
+  const mode = parseTransportMode({ transport: str('transport'), sse: values['sse'] === true }, ['http', 'sse']);
+  const headers = parseHeaderOptions(values['header'] as string[] | undefined, io.env);
+  let spec = resolveTarget({ target, sse: mode === 'sse', stdio: str('stdio'), config });
+  if (spec.kind === 'stdio') {
+    if (hasOAuthOptions(oauthOptions)) {
+      throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
+    }
+    if (mode !== undefined || Object.keys(headers).length > 0) {
+      throw new UsageError(
+        `--transport and --header apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`,
+      );
+    }
+  } else {
+    spec = {
+      ...spec,
+      ...((mode === 'http' || mode === 'sse') && { kind: mode }),
+      headers: { ...spec.headers, ...headers },
+    };
   }
   let oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
   if (spec.kind !== 'stdio' && ctx) oauth = withCliSignIn(oauth ?? new OAuthConfig(), ctx);

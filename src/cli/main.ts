@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
+import { proxyCommand } from './commands/proxy.ts';
 import { statusCommand } from './commands/status.ts';
 import { toolsCommand } from './commands/tools.ts';
 import type { Command } from './context.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   loginCommand,
   logoutCommand,
   statusCommand,
+  proxyCommand,
   demoCommand,
 ];
 

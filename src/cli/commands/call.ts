@@ -8,8 +8,15 @@ import { type CallToolResultLike, resultForTerminal, resultToJson } from '../for
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
+import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS, args: { type: 'string' } } as const;
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...TARGET_OPTIONS,
+  ...TRANSPORT_OPTIONS,
+  ...OAUTH_OPTIONS,
+  args: { type: 'string' },
+} as const;
 
 /** `mcptool call <target> <tool> [--args '<json>'] [--json]`: call one tool and print its result. */
 export const callCommand: Command = {
@@ -23,6 +30,8 @@ Prints the text of the result (images, audio and resources summarized), or with 
 CallToolResult. A result with isError exits 1 (with --json the result is still printed on stdout).
 
 ${TARGET_HELP}
+
+${TRANSPORT_HELP}
 
 ${COMMON_HELP}
   --args JSON              the tool's arguments, a JSON object

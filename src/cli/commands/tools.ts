@@ -6,8 +6,9 @@ import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { toolsToJson, toolsToTable } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS };
+const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...TRANSPORT_OPTIONS, ...OAUTH_OPTIONS };
 
 /** `mcptool tools <target> [--json]`: list the tools of an MCP server (all pages of `tools/list`). */
 export const toolsCommand: Command = {
@@ -20,6 +21,8 @@ List the tools of an MCP server: a table of names and descriptions, or with --js
 {name, description, inputSchema}.
 
 ${TARGET_HELP}
+
+${TRANSPORT_HELP}
 
 ${COMMON_HELP}
 

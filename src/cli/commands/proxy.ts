@@ -1,0 +1,194 @@
+import { closeSync, createReadStream, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { quote } from '../../core/errors.ts';
+import {
+  type AuthorizationHandler,
+  createDefaultAuthorizationHandler,
+  type OAuthConfig,
+  StreamableHttpServerInfo,
+  streamPasteInput,
+} from '../../index.ts';
+import { Relay } from '../../mcp/proxy/relay.ts';
+import { RemoteConnection } from '../../mcp/proxy/remote.ts';
+import { StdioChannel } from '../../mcp/proxy/stdio-channel.ts';
+import { accountConfig, tokenStoreOf } from '../account.ts';
+import { OAUTH_OPTIONS, parseCommandArgs, parseTimeout, seeHelp } from '../args.ts';
+import { loadConfigFile } from '../config.ts';
+import type { Command, CommandContext } from '../context.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { OAUTH_HELP } from '../help-text.ts';
+import { resolveTarget } from '../target.ts';
+import { parseHeaderOptions, parseTransportMode, TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  timeout: { type: 'string' },
+  sse: { type: 'boolean' },
+  stdio: { type: 'string' },
+  config: { type: 'string' },
+  device: { type: 'boolean' },
+  ...TRANSPORT_OPTIONS,
+  ...OAUTH_OPTIONS,
+} as const;
+
+/**
+ * `mcptool proxy <target>`: a stdio MCP server that forwards every message to a remote HTTP MCP server, for the
+ * desktop clients that start servers from a config file. stdout carries MCP messages only; messages for people go
+ * to stderr.
+ */
+export const proxyCommand: Command = {
+  name: 'proxy',
+  summary: 'a stdio MCP server forwarding everything to a remote server (for desktop clients)',
+  usage: `Usage: mcptool proxy <target> [--transport http-first|sse-first|http|sse] [--header 'Name: \${ENV}']
+                     [OAuth options] [--device]
+
+Bridge a desktop MCP client (it starts this command and speaks stdio) to a remote MCP server over HTTP.
+Every message is forwarded both ways unchanged: tools, resources, prompts, completion, logging, progress,
+cancellation, and the server's requests to the client (sampling, elicitation, roots). stdout carries only MCP
+messages; everything for people goes to stderr. A lost remote session is reopened with backoff.
+
+Sign-in uses mcptool's OAuth client and token store: a login stored by 'mcptool login <target>' is used as
+is; else the first request opens the browser (the redirect comes back to a loopback port chosen per sign-in).
+Several proxies of the same server sign in once and refresh once. Without a browser: --device (a code to
+enter on another device), or --no-browser with the redirect URL pasted on the terminal (/dev/tty).
+The proxy stops, ending the remote session, when the client closes stdin, or on SIGTERM or SIGINT.
+
+Target:
+  <url>                    the remote server's http(s) URL
+  <url> --sse              the same as --transport sse
+  <name> --config FILE     an HTTP server of an "mcpServers" config file
+
+${TRANSPORT_HELP}
+
+Options:
+  --timeout SECONDS        how long a new remote session's handshake may take (default 30)
+  --device                 sign in with the device authorization grant (RFC 8628) when a sign-in is needed
+  -h, --help               show this help
+
+${OAUTH_HELP}
+
+Desktop client config (Claude Desktop, Cursor; see the README for VS Code):
+  { "mcpServers": { "example": { "command": "npx",
+      "args": ["-y", "mcptool", "proxy", "https://server.example/mcp"] } } }
+
+Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization failed, 4 connection failed.
+`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'proxy');
+    if (values.help) {
+      ctx.io.stdout.write(this.usage);
+      return EXIT.OK;
+    }
+    if (values.stdio !== undefined) {
+      throw new UsageError(
+        'proxy bridges to a remote HTTP server; a desktop client starts a stdio server itself, without mcptool',
+      );
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        positionals.length === 0
+          ? `proxy needs a <target>: the remote server's URL; ${seeHelp('proxy')}`
+          : `proxy takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('proxy')}`,
+      );
+    }
+    const timeoutMs = parseTimeout(values.timeout);
+    const headers = parseHeaderOptions(values.header, ctx.io.env);
+    const config = values.config === undefined ? undefined : await loadConfigFile(values.config, ctx.io.env);
+    const spec = resolveTarget({ target: positionals[0], sse: values.sse === true, config });
+    if (spec.kind === 'stdio') {
+      throw new UsageError(
+        `proxy: ${quote(spec.label)} is a stdio server; a desktop client can start it itself (proxy is for HTTP servers)`,
+      );
+    }
+    const mode =
+      parseTransportMode({ transport: values.transport, sse: values.sse }) ??
+      (spec.kind === 'sse' ? 'sse' : 'http-first');
+    const terminal = values['no-browser'] === true ? openTerminal() : undefined;
+    try {
+      let oauth = await accountConfig(values, ctx.io, {
+        store: tokenStoreOf(values, ctx.io),
+        device: values.device === true,
+      });
+      if (oauth.resolvedFlow === 'authorization_code' && !oauth.enterprise && oauth.callback !== 'device') {
+        oauth = oauth.with({ authorizationHandler: proxySignInHandler(oauth, ctx, terminal) });
+      }
+      const serverInfo = new StreamableHttpServerInfo({
+        url: spec.url,
+        headers: { ...spec.headers, ...headers },
+        oauth,
+        ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+      });
+      const remote = new RemoteConnection({ serverInfo, mode });
+      const relay = new Relay({
+        local: new StdioChannel({ input: ctx.io.stdin, output: ctx.io.stdout as StdioChannelOutput }),
+        remote,
+        report: (line) => {
+          ctx.progress.done();
+          ctx.io.stderr.write(`mcptool proxy: ${line}\n`);
+        },
+      });
+      const stop = () => void relay.close();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      try {
+        const end = await relay.run();
+        if (end.reason === 'failed') throw end.error;
+        return EXIT.OK;
+      } finally {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      }
+    } finally {
+      ctx.progress.done();
+      terminal?.destroy();
+    }
+  },
+};
+
+type StdioChannelOutput = ConstructorParameters<typeof StdioChannel>[0]['output'];
+
+/**
+ * The browser sign-in of the proxy: the library's default handler (loopback listener + `$BROWSER` or the system
+ * browser) with its messages on stderr. stdin is the MCP channel, so a pasted redirect URL (`--no-browser`, or no
+ * browser here) can only come from the controlling terminal; without one, the sign-in fails at once with
+ * `INTERACTION_REQUIRED` and the ways that work (`mcptool login`, `--device`, client credentials).
+ */
+function proxySignInHandler(
+  config: OAuthConfig,
+  ctx: CommandContext,
+  terminal: Readable | undefined,
+): AuthorizationHandler {
+  return createDefaultAuthorizationHandler({
+    callback: config.callback === 'manual' ? 'manual' : config.callback === 'loopback' ? 'loopback' : 'auto',
+    redirect: { ...config.redirect },
+    timeoutMs: config.authorizationTimeoutMs,
+    env: ctx.io.env,
+    ui: {
+      show(message) {
+        ctx.progress.done();
+        ctx.io.stderr.write(`${message}\n`);
+      },
+      progress(message) {
+        ctx.progress.update(message);
+      },
+    },
+    stdinIsTTY: false,
+    ...(terminal !== undefined && { input: streamPasteInput(terminal) }),
+  });
+}
+
+/** The controlling terminal for reading, when this process has one (a proxy started by hand); else undefined. */
+function openTerminal(): Readable | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return createReadStream('', { fd, autoClose: true });
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
