@@ -180,6 +180,42 @@ export class OAuthEngine {
     await this.renew({ failedToken, challenge, interactive: false, signal });
   }
 
+  /**
+   * The token to resend a request with after a 401 that answered `sent`, when `sent` is no longer current: it was
+   * replaced by a renewal (of this process or, through the store, another), or it is due by this client's clock
+   * (then renewed first, single-flight). Undefined when `sent` is the current token and not due, i.e. the server
+   * refused the current token, or when no current token can be had (the caller then lets the 401 through).
+   */
+  async tokenAfterStale401(sent: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
+    if (sent === undefined) return undefined;
+    await this.load();
+    let held = this.#record?.tokens;
+    if (held && held.access_token === sent && !this.#due(held)) {
+      // Another process may have renewed meanwhile: the store holds the current token.
+      const key = this.#record as TokenRecord;
+      const stored = await this.#store.get({ resource: key.resource, issuer: key.issuer }).catch(() => undefined);
+      if (stored?.tokens && stored.tokens.access_token !== sent && !this.#due(stored.tokens)) this.#record = stored;
+      held = this.#record?.tokens;
+    }
+    if (!held) return undefined;
+    if (held.access_token !== sent && !this.#due(held)) return held.access_token;
+    if (!this.#due(held)) return undefined;
+    try {
+      await this.renew({ failedToken: held.access_token, interactive: false, signal });
+    } catch (error) {
+      this.#logger.debug('renewing a due token after a 401 failed', { code: (error as { code?: string }).code });
+      return undefined;
+    }
+    const current = this.#record?.tokens?.access_token;
+    return current !== undefined && current !== sent ? current : undefined;
+  }
+
+  /** Whether an access token is held that is not due by this client's clock (a 401 then refused it). */
+  get holdsCurrentToken(): boolean {
+    const held = this.#record?.tokens;
+    return held !== undefined && !this.#due(held);
+  }
+
   /** The stored record in use, if any (after {@link load}). */
   get record(): TokenRecord | undefined {
     return this.#record;
