@@ -88,7 +88,7 @@ function expiringFetch(clock: TestClock, store: MemoryTokenStore, options: { atC
 
 describe('one process, 200 concurrent calls across an expiry (shared test clock)', () => {
   let stack: Stack;
-  const clock = new TestClock();
+  const clock = new TestClock({ frozen: true });
   before(async () => {
     stack = await startStack({
       ttl: TTL,
