@@ -6,6 +6,7 @@ import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
 import { InsufficientScopeError, OAuthError, OAuthServerError } from '../errors.ts';
 import { runDeviceAuthorization } from '../interactive/device.ts';
 import { type InteractionUI, stderrInteractionUI } from '../interactive/ui.ts';
+import { keepLockAlive } from '../store/lock-util.ts';
 import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
 import { clientAuthFor, selectAuthMethod } from './client-auth.ts';
 import {
@@ -62,6 +63,7 @@ export class OAuthEngine {
   readonly #clock: Clock;
   readonly #handler: () => AuthorizationHandler;
   readonly #ui: InteractionUI;
+  readonly #lockTtlMs: number;
   #discovery: DiscoveryResult | undefined;
   #record: TokenRecord | undefined;
   #loaded: Promise<void> | undefined;
@@ -83,7 +85,10 @@ export class OAuthEngine {
     ui?: InteractionUI | undefined;
     logger?: Logger | undefined;
     clock?: Clock | undefined;
+    /** The store lock's ttl for a token request (renewed every third of it while the request runs). Default 30 s. */
+    lockTtlMs?: number | undefined;
   }) {
+    this.#lockTtlMs = options.lockTtlMs ?? 30_000;
     this.#ui = options.ui ?? stderrInteractionUI();
     this.serverUrl = options.serverUrl;
     this.config = options.config;
@@ -315,12 +320,22 @@ export class OAuthEngine {
     const discovery = await this.#discover(request.challenge, request.signal);
     const key: TokenRecordKey = { resource: discovery.resource, issuer: discovery.authorizationServer.issuer };
     const interactiveFlow = this.config.resolvedFlow === 'authorization_code' && !this.config.enterprise;
-    const ttlMs = request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : 30_000;
+    // A sign-in may take the whole authorization timeout; a token request up to requestTimeoutMs with retries.
+    // Either way the lock is renewed while its holder works (a lapsed lock would let another process present the
+    // same refresh token, which a server with reuse detection answers by revoking the grant); a holder that dies
+    // stops renewing, and its lock is recovered after the ttl.
+    const ttlMs =
+      request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : this.#lockTtlMs;
+    const signIn = request.interactive && interactiveFlow;
     const lock = await this.#store.lock(key, 'tokens', {
       ttlMs,
-      waitMs: ttlMs + 5_000,
+      // Wait as long as a live holder may legitimately work (its request with retries, or a sign-in), plus margin.
+      waitMs: (signIn ? ttlMs : Math.max(ttlMs, this.config.requestTimeoutMs * 2)) + 5_000,
       ...(request.signal && { signal: request.signal }),
     });
+    const stopKeepAlive = keepLockAlive(lock, ttlMs, () =>
+      this.#logger.warn('the token store lock was lost while renewing tokens', { issuer: key.issuer }),
+    );
     try {
       const stored = await this.#store.get(key);
       const tokens = stored?.tokens;
@@ -344,6 +359,7 @@ export class OAuthEngine {
       this.#record = record;
       this.#signInRequired = false;
     } finally {
+      stopKeepAlive();
       await lock.release();
     }
   }

@@ -11,10 +11,25 @@ import { after, before, describe, it } from 'node:test';
 import { createAuthServices } from '../../../src/auth/engine/default-services.ts';
 import { OAuthEngine } from '../../../src/auth/engine/engine.ts';
 import { exitCodeFor } from '../../../src/cli/exit-codes.ts';
-import { MemoryTokenStore, OAuthConfig, type TokenRecord } from '../../../src/index.ts';
+import {
+  FileTokenStore,
+  MemoryTokenStore,
+  OAuthConfig,
+  type TokenRecord,
+  type TokenStore,
+} from '../../../src/index.ts';
+import { RedisTokenStore } from '../../../src/redis.ts';
+import { REDIS_SKIP_REASON, redisServerAvailable, startRedisServer } from '../../fixtures/redis-server.ts';
 import { TestClock } from '../../fixtures/test-clock.ts';
+import { tempDir } from '../support/oauth-stack.ts';
 
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset' | 'hang' | 'ok';
+type Answer =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | 'reset'
+  | 'hang'
+  | 'ok'
+  /** Answer `ok` once the test opens the gate (a slow token endpoint). */
+  | { gate: Promise<void> };
 
 /** A token endpoint that plays a script of answers, one per request (the last one repeats). */
 function hostileAuthorizationServer() {
@@ -37,6 +52,20 @@ function hostileAuthorizationServer() {
       }
       if (answer === 'hang') {
         hung.push(res);
+        return;
+      }
+      if (typeof answer === 'object' && 'gate' in answer) {
+        void answer.gate.then(() => {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(
+            JSON.stringify({
+              access_token: 'at-slow',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              refresh_token: 'rt-slow',
+            }),
+          );
+        });
         return;
       }
       if (answer === 'ok') {
@@ -95,10 +124,17 @@ describe('token endpoint failures keep the credentials', () => {
 
   /** An engine over a store holding one record whose access token expires at `expiresIn` s from the clock's now. */
   async function setup(
-    options: { registration?: 'pre_registered' | 'dynamic'; expiresIn?: number; requestTimeoutMs?: number } = {},
+    options: {
+      registration?: 'pre_registered' | 'dynamic';
+      expiresIn?: number;
+      requestTimeoutMs?: number;
+      store?: TokenStore;
+      lockTtlMs?: number;
+      clock?: TestClock;
+    } = {},
   ) {
-    const clock = new TestClock();
-    const store = new MemoryTokenStore();
+    const clock = options.clock ?? new TestClock();
+    const store = options.store ?? new MemoryTokenStore();
     const now = Math.floor(clock.now() / 1000);
     const record: TokenRecord = {
       version: 1,
@@ -146,6 +182,7 @@ describe('token endpoint failures keep the credentials', () => {
       },
       logger,
       clock,
+      ...(options.lockTtlMs !== undefined && { lockTtlMs: options.lockTtlMs }),
     });
     await engine.load();
     const before = await store.get(record);
@@ -276,4 +313,50 @@ describe('token endpoint failures keep the credentials', () => {
     await assert.rejects(engine.accessToken(), { code: 'AUTHORIZATION_SERVER_UNAVAILABLE' });
     assert.deepEqual(await store.get(record), record);
   });
+
+  // The lock's ttl is 1.5 s here; the token request takes longer (the endpoint answers when the test says so).
+  // Without the heartbeat, the second engine takes the lapsed lock and presents the same refresh token again.
+  for (const kind of ['file', 'redis'] as const) {
+    it(`item 3: a ${kind} store lock is renewed while a slow token request runs: the refresh token is presented once`, {
+      skip: kind === 'redis' && !redisServerAvailable() ? REDIS_SKIP_REASON : false,
+    }, async () => {
+      const temp = tempDir();
+      const redis = kind === 'redis' ? await startRedisServer() : undefined;
+      const stores: TokenStore[] = [];
+      const open = () => {
+        const store =
+          kind === 'file'
+            ? new FileTokenStore({ dir: temp.dir })
+            : new RedisTokenStore({ url: redis?.url ?? '', prefix: 'heartbeat:' });
+        stores.push(store);
+        return store;
+      };
+      try {
+        const clock = new TestClock();
+        const first = await setup({ store: open(), lockTtlMs: 1_500, clock });
+        // A second instance over its own store object (as another process would have).
+        const second = await setup({ store: open(), lockTtlMs: 1_500, clock });
+        let openGate = () => {};
+        const gate = new Promise<void>((resolve) => {
+          openGate = resolve;
+        });
+        as.play([{ gate }, 'ok']);
+        const slow = first.engine.renew({ failedToken: 'at-0', interactive: false });
+        while (as.served === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const waiting = second.engine.renew({ failedToken: 'at-0', interactive: false });
+        // Three ttls pass while the first request is in flight.
+        await new Promise((resolve) => setTimeout(resolve, 4_500));
+        assert.equal(as.served, 1, 'the second instance did not send the same refresh token while the first worked');
+        openGate();
+        await slow;
+        await waiting;
+        assert.equal(as.served, 1, 'one refresh for both instances');
+        assert.equal(second.engine.record?.tokens?.access_token, 'at-slow', 'the second instance reused the result');
+      } finally {
+        for (const store of stores) await (store as { close?: () => Promise<void> }).close?.();
+        await redis?.stop();
+        temp.cleanup();
+      }
+    });
+  }
 });
