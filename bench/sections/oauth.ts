@@ -148,7 +148,7 @@ async function connectFigures(): Promise<Figure[]> {
     const child = startWorker({ mode: 'calls', store: { kind: 'file', dir }, url: stack.mcp.url, concurrency: 1 });
     try {
       await child.printed('READY');
-      child.send(JSON.stringify({ startMs: Date.now(), endMs: Date.now() + 100 }));
+      child.send(JSON.stringify({ rounds: 3, last: true }));
       const line = await child.printed('RESULT ');
       const result = JSON.parse(line.slice('RESULT '.length)) as { ok: number; failed: number };
       if (result.failed > 0 || result.ok === 0) throw new Error(`the restarted process failed: ${line}`);

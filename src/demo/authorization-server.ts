@@ -178,6 +178,11 @@ export interface AuthorizationServer {
   isAccessTokenActive(tokenOrClaims: string | { jti?: unknown }): boolean;
   /** Stop the server and close its connections. */
   close(): Promise<void>;
+  /**
+   * Stop listening and drop every connection for `downMs`, then listen again on the same port with the same state
+   * and keys: a restart of a server whose state lives in a database (fault-injection tests and the soak).
+   */
+  restart(downMs: number): Promise<void>;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access'];
@@ -699,5 +704,20 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       return jwt.grantId === undefined || storage.get('Grant', jwt.grantId) !== undefined;
     },
     close: () => server.close(),
+    async restart(downMs: number) {
+      const http = server.server;
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(server.port, '127.0.0.1', () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    },
   };
 }
