@@ -42,14 +42,18 @@ const RETRYABLE = new Set([
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** The longest time, over the processes that failed around a fault, from the fault's end to their next success. */
-function recoveryMs(results: SoakResult[], startMs: number, endMs: number): number {
+/**
+ * The longest time, over the processes that failed during a fault (from its start until the next fault starts),
+ * from the fault's end to their first success after their last failure in that window; 0 when no call failed.
+ */
+function recoveryMs(results: SoakResult[], window: { startMs: number; endMs: number; untilMs: number }): number {
   let worst = 0;
   for (const r of results) {
-    const hit = r.failedAt.some((t) => t >= startMs && t <= endMs + 15_000);
-    if (!hit) continue;
-    const next = r.recoveredAt.find((t) => t >= endMs);
-    worst = Math.max(worst, next === undefined ? Number.POSITIVE_INFINITY : next - endMs);
+    const hits = r.failedAt.filter((t) => t >= window.startMs && t < window.untilMs);
+    if (hits.length === 0) continue;
+    const last = Math.max(...hits);
+    const next = r.recoveredAt.find((t) => t >= last);
+    worst = Math.max(worst, next === undefined ? Number.POSITIVE_INFINITY : Math.max(0, next - window.endMs));
   }
   return worst;
 }
@@ -209,14 +213,17 @@ async function runSoak(): Promise<Figure[]> {
         notes: `token endpoint errors: ${grantErrors}`,
       },
     ];
-    for (const [name, window] of Object.entries(faults)) {
-      const ms = recoveryMs(results, window.startMs, window.endMs);
+    const windows = Object.entries(faults);
+    for (const [i, [name, window]] of windows.entries()) {
+      const untilMs = windows[i + 1]?.[1].startMs ?? Number.POSITIVE_INFINITY;
+      const ms = recoveryMs(results, { ...window, untilMs });
       figures.push({
         name: `recovery after ${name}`,
         value: Number.isFinite(ms) ? ms : 60_000,
         baseline: 5_000,
         baselineName: 'target: within 5 s of the fault ending (0: no call failed)',
         target: 1,
+        notes: `calls failed during it: ${results.reduce((n, r) => n + r.failedAt.filter((t) => t >= window.startMs && t < untilMs).length, 0)}`,
       });
     }
     figures.push(
