@@ -479,7 +479,8 @@ export class FileTokenStore implements TokenStore {
       if (releaseBreaker === undefined) return false;
       const state = await this.#readLock(path);
       if (state?.owner?.token !== owner.token) return false;
-      const tmp = `${path}.${owner.token}.renew`;
+      // Named like the record writes' temp files, so one left by a crash here is cleaned up the same way.
+      const tmp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
       await writeFile(tmp, JSON.stringify({ ...owner, acquired_at: Date.now() }), { encoding: 'utf8', mode: 0o600 });
       await renameOver(tmp, path);
       return true;
