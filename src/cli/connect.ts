@@ -1,6 +1,6 @@
 import { quote } from '../core/errors.ts';
 import { OAuthConfig, type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
-import { cliAuthorizationHandler } from './account.ts';
+import { accountError, cliAuthorizationHandler } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
@@ -40,6 +40,16 @@ export async function prepareTarget(
   let oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
   if (spec.kind !== 'stdio' && ctx) oauth = withCliSignIn(oauth ?? new OAuthConfig(), ctx);
   return { spec, serverInfo: buildServerInfo(spec, oauth, timeoutMs), timeoutMs };
+}
+
+/**
+ * The error of a command on a prepared target, with a failed sign-in (an `OAuthError` anywhere in the cause chain)
+ * as the one line every command prints for it: `sign-in to <url> failed (<CODE>): <message>` (exit 3).
+ */
+export function signInError(prepared: PreparedTarget, error: unknown): unknown {
+  const spec = prepared.spec;
+  if (spec.kind === 'stdio') return error;
+  return accountError('sign-in to', { url: new URL(spec.url), label: spec.label }, error);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { quote } from '../../core/errors.ts';
 import { MCPInvocationError, MCPTool } from '../../index.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
-import { prepareTarget } from '../connect.ts';
+import { prepareTarget, signInError } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { type CallToolResultLike, resultForTerminal, resultToJson } from '../format.ts';
@@ -78,6 +78,8 @@ ${EXIT_HELP}
       }
       ctx.progress.done();
       return printResult(result, toolName, values.json === true, ctx);
+    } catch (error) {
+      throw signInError(prepared, error);
     } finally {
       ctx.progress.done();
       await tool.close();

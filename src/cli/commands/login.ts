@@ -4,7 +4,6 @@ import {
   ACCOUNT_OPTIONS,
   accountConfig,
   accountError,
-  recordIsFor,
   resolveAccountTarget,
   singleTarget,
   tokenStoreOf,
@@ -71,7 +70,7 @@ ${EXIT_HELP}
       ...(timeoutMs !== undefined && { authorizationTimeoutMs: timeoutMs }),
       ctx,
     });
-    const before = (await listCredentials(store)).filter((c) => recordIsFor(c, target.url));
+    const before = await listCredentials(store, { serverUrl: target.url });
     let credential: CredentialStatus | undefined;
     try {
       ctx.progress.update(`Signing in to ${target.label}…`);

@@ -1,9 +1,8 @@
-import { signOut } from '../../index.ts';
+import { findServerRecords, signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
   accountError,
-  recordIsFor,
   resolveAccountTarget,
   singleTarget,
   tokenStoreOf,
@@ -47,7 +46,8 @@ ${EXIT_HELP}
     const target = await resolveAccountTarget(values, singleTarget(positionals, 'logout'), ctx.io, 'logout');
     const store = tokenStoreOf(values, ctx.io);
     const oauth = await accountConfig(values, ctx.io, { store });
-    const stored = (await store.list()).filter((r) => recordIsFor(r, target.url));
+    // The records `status` shows for this server URL: signOut removes exactly these.
+    const stored = await findServerRecords(store, target.url);
     let result: Awaited<ReturnType<typeof signOut>>;
     try {
       ctx.progress.update(`Signing out of ${target.label}…`);
@@ -57,27 +57,29 @@ ${EXIT_HELP}
     } finally {
       ctx.progress.done();
     }
-    const { removed, revoked } = result;
     const out = ctx.io.stdout;
-    if (removed === undefined) {
+    if (result.all.length === 0) {
       out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
       return EXIT.OK;
     }
-    const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
-    const offersRevocation =
-      typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
-    const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
-    const revocation = revoked
-      ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
-      : !removed.hasAccessToken && !removed.hasRefreshToken
-        ? 'No token was held, so nothing was revoked.'
-        : offersRevocation
-          ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
-          : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+    const lines = result.all.map(({ removed, revoked }) => {
+      const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
+      const offersRevocation =
+        typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
+      const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
+      return revoked
+        ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
+        : !removed.hasAccessToken && !removed.hasRefreshToken
+          ? `No token was held for ${removed.issuer}, so nothing was revoked.`
+          : offersRevocation
+            ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
+            : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+    });
+    const n = result.all.length;
     out.write(
       `Signed out of ${target.label}.\n` +
-        `  ${revocation}\n` +
-        `  Deleted the stored record (tokens and client registration) from ${store.dir}.\n`,
+        lines.map((l) => `  ${l}\n`).join('') +
+        `  Deleted ${n === 1 ? 'the stored record' : `${n} stored records`} (tokens and client registration) from ${store.dir}.\n`,
     );
     return EXIT.OK;
   },

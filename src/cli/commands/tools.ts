@@ -1,7 +1,7 @@
 import { quote } from '../../core/errors.ts';
 import { MCPToolset } from '../../index.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
-import { prepareTarget } from '../connect.ts';
+import { prepareTarget, signInError } from '../connect.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { toolsToJson, toolsToTable } from '../format.ts';
@@ -55,6 +55,8 @@ ${EXIT_HELP}
       }));
       ctx.io.stdout.write(values.json ? toolsToJson(tools) : toolsToTable(tools, ctx.io.stdout.columns ?? 100));
       return EXIT.OK;
+    } catch (error) {
+      throw signInError(prepared, error);
     } finally {
       ctx.progress.done();
       await toolset.close();
