@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: each section measures mcptool against a baseline in the same run and prints the figures with
- * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts; the proxy: bench/sections/proxy.ts).
+ * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts; the proxy:
+ * bench/sections/proxy.ts; the soak under faults: bench/sections/soak.ts, its length `BENCH_SOAK_MS`).
  * Environment: `BENCH_CALLS` (default 1000) and `BENCH_WARMUP` (default 100) calls per side, `BENCH_BUDGET_MS`
  * (default 40000) the most time a section spends measuring.
  * `BENCH_SECTIONS=proxy,oauth` runs only the sections whose file names are listed.
@@ -9,6 +10,7 @@
 import { printFigure, type Section } from './report.ts';
 import { oauthSection } from './sections/oauth.ts';
 import { proxySection } from './sections/proxy.ts';
+import { soakSection } from './sections/soak.ts';
 import { toolCallSection } from './sections/tool-call.ts';
 
 /** Each section by the name `BENCH_SECTIONS` selects it with (its file name). */
@@ -16,6 +18,7 @@ const SECTIONS: [string, Section][] = [
   ['tool-call', toolCallSection],
   ['oauth', oauthSection],
   ['proxy', proxySection],
+  ['soak', soakSection],
 ];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -19,6 +19,7 @@ export { OAuthConfig } from './auth/config.ts';
 export type { ConnectionAuth } from './auth/connection-auth.ts';
 export type { OAuthErrorCode } from './auth/errors.ts';
 export {
+  AuthorizationServerUnavailableError,
   ForbiddenAddressError,
   InsecureEndpointError,
   InsufficientScopeError,

@@ -25,6 +25,7 @@ import {
   Secret,
   StreamableHttpServerInfo,
 } from '../../src/index.ts';
+import { TestClock } from '../../test/fixtures/test-clock.ts';
 import {
   approvingHandler,
   freshConnectionFetch,
@@ -148,7 +149,7 @@ async function connectFigures(): Promise<Figure[]> {
     const child = startWorker({ mode: 'calls', store: { kind: 'file', dir }, url: stack.mcp.url, concurrency: 1 });
     try {
       await child.printed('READY');
-      child.send(JSON.stringify({ startMs: Date.now(), endMs: Date.now() + 100 }));
+      child.send(JSON.stringify({ rounds: 3, last: true }));
       const line = await child.printed('RESULT ');
       const result = JSON.parse(line.slice('RESULT '.length)) as { ok: number; failed: number };
       if (result.failed > 0 || result.ok === 0) throw new Error(`the restarted process failed: ${line}`);
@@ -194,19 +195,25 @@ async function connectFigures(): Promise<Figure[]> {
 }
 
 /**
- * N concurrent calls started together once the held token is due: how many refresh requests. The token lives
- * 15 s, so that a burst slowed down by a loaded machine (7 s seen for 1000 calls) still spans one expiry, not two.
+ * N concurrent calls started together once the held token is due: how many refresh requests. Time is a test clock
+ * shared by the client and both servers (600 s tokens): it is moved past the renewal point once, so a burst slowed
+ * down by a loaded machine still spans exactly one expiry.
  */
 async function refreshFigure(): Promise<Figure> {
-  // 1 s of clock tolerance at the resource server: a request the burst delays past the expiry still counts.
-  const stack = await startStack({ ttl: 15, mcp: { clockToleranceSeconds: 1 } });
+  const clock = new TestClock({ frozen: true });
+  const stack = await startStack({ ttl: 600, clock });
   const store = new MemoryTokenStore();
   const user = approvingHandler();
   // A new connection per request: see freshConnectionFetch (the fixtures' 1 s keep-alive race).
   const toolset = new MCPToolset({
     serverInfo: new StreamableHttpServerInfo({
       url: stack.mcp.url,
-      oauth: new OAuthConfig({ flow: 'authorization_code', tokenStore: store, authorizationHandler: user.handler }),
+      oauth: new OAuthConfig({
+        flow: 'authorization_code',
+        tokenStore: store,
+        authorizationHandler: user.handler,
+        clock,
+      }),
       timeout: 60_000,
     }),
     fetch: freshConnectionFetch,
@@ -214,7 +221,7 @@ async function refreshFigure(): Promise<Figure> {
   try {
     await toolset.warmUp();
     const due = await renewalPointMs(store);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due + 50 - Date.now())));
+    clock.advance(Math.max(0, due + 50 - clock.now()));
     reset(stack);
     const started = performance.now();
     const results = await Promise.allSettled(

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.ts';
 import { InvalidOptionError } from '../core/errors.ts';
 import {
   optionalBoolean,
@@ -105,6 +106,11 @@ export interface OAuthConfigOptions {
   authorizationHandler?: AuthorizationHandler;
   /** How long to wait for the user to finish signing in, in ms. Default 300000. */
   authorizationTimeoutMs?: number;
+  /**
+   * The time token expiry is judged by, and retry backoff waits on. Default: the system clock. Not serialized;
+   * for tests and simulations that move time instead of waiting.
+   */
+  clock?: Clock;
   /** Timeout of each request to an authorization server, in ms. Default 30000. */
   requestTimeoutMs?: number;
   /** Refresh this many seconds before expiry at most; scaled down for short-lived tokens. Default 60. */
@@ -164,6 +170,7 @@ export class OAuthConfig {
   readonly callback: CallbackMode;
   readonly tokenStore: TokenStore | undefined;
   readonly authorizationHandler: AuthorizationHandler | undefined;
+  readonly clock: Clock | undefined;
   readonly authorizationTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly refreshSkewSeconds: number;
@@ -222,6 +229,7 @@ export class OAuthConfig {
       throw new InvalidOptionError('oauth.authorizationHandler', 'must have an open() method');
     }
     this.authorizationHandler = o.authorizationHandler;
+    this.clock = o.clock;
     this.authorizationTimeoutMs =
       optionalPositiveNumber(o.authorizationTimeoutMs, 'oauth.authorizationTimeoutMs') ?? 300_000;
     this.requestTimeoutMs = optionalPositiveNumber(o.requestTimeoutMs, 'oauth.requestTimeoutMs') ?? 30_000;
@@ -300,6 +308,7 @@ export class OAuthConfig {
       resource: this.resource,
       tokenStore: this.tokenStore,
       authorizationHandler: this.authorizationHandler,
+      clock: this.clock,
       enterprise: this.enterprise ? { ...this.enterprise } : undefined,
     };
     for (const [key, value] of Object.entries(optional)) {

@@ -20,6 +20,11 @@ export interface ConnectionAuth extends AuthProvider {
    * again (no refresh storms, no second use of a rotated refresh token).
    */
   wrapFetch?(inner: (input: string | URL, init?: RequestInit) => Promise<Response>): typeof globalThis.fetch;
+  /**
+   * After a final 401: whether the credentials held are current (not expired, not replaced), so the server refused
+   * the current token rather than finding none it accepts.
+   */
+  refusedCurrentToken?(): boolean;
   /** An operation succeeded: its step-up attempts start counting again from zero. */
   succeeded?(operation: string): void;
   /** Release timers or listeners held for this connection. */

@@ -18,6 +18,7 @@ export type OAuthErrorCode =
   | 'ACCESS_DENIED'
   | 'AUTHORIZATION_FAILED'
   | 'TOKEN_REQUEST_FAILED'
+  | 'AUTHORIZATION_SERVER_UNAVAILABLE'
   | 'INVALID_GRANT'
   | 'INSUFFICIENT_SCOPE'
   | 'SIGN_IN_REQUIRED'
@@ -177,5 +178,34 @@ export class InsufficientScopeError extends OAuthError {
     );
     this.requiredScopes = requiredScopes;
     this.grantedScopes = grantedScopes;
+  }
+}
+
+/**
+ * The authorization server could not serve a token request (5xx, 429, `temporarily_unavailable`, a network
+ * failure or a timeout) even after retries within the request's deadline. The stored credentials are kept as they
+ * were: trying again later can succeed, so `retryable` is true.
+ */
+export class AuthorizationServerUnavailableError extends OAuthError {
+  readonly retryable = true as const;
+  /** The last HTTP status, when the server answered at all. */
+  readonly status: number | undefined;
+  /** How many token requests were sent. */
+  readonly attempts: number;
+
+  constructor(
+    what: string,
+    details: { status?: number | undefined; reason: string; attempts: number },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'AUTHORIZATION_SERVER_UNAVAILABLE',
+      `${what}: the authorization server is unavailable (${details.reason}` +
+        `${details.attempts > 1 ? `, ${details.attempts} attempts` : ''}); the stored credentials were kept, ` +
+        'try again later',
+      options,
+    );
+    this.status = details.status;
+    this.attempts = details.attempts;
   }
 }

@@ -73,7 +73,7 @@ export function engineFor(options: ConnectionAuthOptions): OAuthEngine | undefin
           logger,
         }),
       logger,
-      clock: options.clock,
+      clock: options.clock ?? cfg.clock,
     });
     byServer.set(href, engine);
   }
@@ -87,6 +87,22 @@ function* causes(error: unknown): Generator<unknown> {
     yield current;
     current = (current as { cause?: unknown }).cause;
   }
+}
+
+/** How many times one request is resent with the current token after 401s that answered stale tokens. */
+const MAX_STALE_RESENDS = 3;
+
+/** `init` with its bearer token replaced by `token`. */
+function withBearer(init: RequestInit | undefined, token: string): RequestInit {
+  const headers = new Headers(init?.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+/** Whether a request body can be sent again as it is (a stream cannot). */
+function resendable(init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  return body === undefined || body === null || typeof body === 'string' || body instanceof URLSearchParams;
 }
 
 /** The bearer token a request carried, if any. */
@@ -120,13 +136,32 @@ class EngineConnectionAuth implements ConnectionAuth {
     );
   }
 
+  /**
+   * A 401 that answers a token no longer current (renewed meanwhile, or due by this client's clock while the
+   * request waited) is not a refusal of the credentials held: the request is resent with the current token (renewed
+   * single-flight first when due), at most MAX_STALE_RESENDS times, on the same connection. Only a 401 answering
+   * the current token reaches the SDK, which then calls `onUnauthorized` and retries once.
+   */
   wrapFetch(inner: (input: string | URL, init?: RequestInit) => Promise<Response>): typeof fetch {
     const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-      const response = await inner(input as string | URL, init);
-      if (response.status === 401) this.#sent.set(response, bearerOf(init));
+      let request = init;
+      let response = await inner(input as string | URL, request);
+      for (let resend = 0; response.status === 401 && resend < MAX_STALE_RESENDS && resendable(request); resend++) {
+        const current = await this.#engine.tokenAfterStale401(bearerOf(request), request?.signal ?? undefined);
+        if (current === undefined) break;
+        await response.body?.cancel().catch(() => {});
+        request = withBearer(request, current);
+        response = await inner(input as string | URL, request);
+      }
+      if (response.status === 401) this.#sent.set(response, bearerOf(request));
       return response;
     };
     return wrapped as typeof fetch;
+  }
+
+  /** Whether the server refused a token this client holds as current (not expired, not replaced). */
+  refusedCurrentToken(): boolean {
+    return this.#engine.holdsCurrentToken;
   }
 
   succeeded(operation: string): void {

@@ -20,6 +20,8 @@ const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
   CONNECTION_TIMEOUT: EXIT.CONNECTION,
   // The connection dropped during the call; it was not repeated (the tool may or may not have run).
   CONNECTION_LOST: EXIT.CONNECTION,
+  // The authorization server could not serve a token request (5xx, 429, network, timeout); credentials were kept.
+  AUTHORIZATION_SERVER_UNAVAILABLE: EXIT.CONNECTION,
   // No answer from the server in time: the server (or the way to it), not the tool, failed to respond.
   INVOCATION_TIMEOUT: EXIT.CONNECTION,
 });
@@ -39,10 +41,15 @@ function causes(error: unknown): unknown[] {
  * The exit code for an error the CLI caught: 1 the tool reported an error (`TOOL_ERROR`, a failed invocation),
  * 2 usage (bad arguments, an unknown tool, an invalid option, an unset secret variable), 3 authorization failed
  * (`AUTH_REQUIRED`, or any `OAuthError` anywhere in the cause chain), 4 connection failed (cannot connect,
- * connection lost during the call, connect or invocation timeout). Anything unrecognized is 1.
+ * connection lost during the call, connect or invocation timeout, the authorization server unavailable).
+ * Anything unrecognized is 1.
  */
 export function exitCodeFor(error: unknown): ExitCode {
   const chain = causes(error);
+  // The authorization server could not be reached: a connection failure, though it is an OAuthError.
+  if (chain.some((e) => (e as { code?: unknown } | null)?.code === 'AUTHORIZATION_SERVER_UNAVAILABLE')) {
+    return EXIT.CONNECTION;
+  }
   if (chain.some((e) => e instanceof OAuthError)) return EXIT.AUTH;
   const code =
     error instanceof McptoolError || error instanceof InvalidOptionError

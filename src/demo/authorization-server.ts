@@ -13,6 +13,7 @@
 import { generateKeyPair } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import {
@@ -62,6 +63,11 @@ export interface AuthorizationServerOptions {
   scopes?: string[];
   /** Lifetime of access tokens (authorization code, refresh, device and client credentials), in seconds. Default 3600. */
   accessTokenTTL?: number;
+  /**
+   * The time JWT access tokens are issued at (`iat`, `exp`) and judged by (`isAccessTokenActive`). Tests share one
+   * adjustable clock between the client and the servers to expire tokens without waiting. Default: the system clock.
+   */
+  clock?: Clock;
   /** Lifetime of refresh tokens, in seconds. Default 14 days. */
   refreshTokenTTL?: number;
   /** Issue a new refresh token on every refresh and consume the old one. Default true. */
@@ -172,6 +178,11 @@ export interface AuthorizationServer {
   isAccessTokenActive(tokenOrClaims: string | { jti?: unknown }): boolean;
   /** Stop the server and close its connections. */
   close(): Promise<void>;
+  /**
+   * Stop listening and drop every connection for `downMs`, then listen again on the same port with the same state
+   * and keys: a restart of a server whose state lives in a database (fault-injection tests and the soak).
+   */
+  restart(downMs: number): Promise<void>;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access'];
@@ -273,6 +284,8 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   }
   const scopes = options.scopes ?? ['mcp:tools', 'mcp:admin'];
   const accessTokenTTL = options.accessTokenTTL ?? 3600;
+  const clock = options.clock ?? systemClock;
+  const nowSeconds = () => Math.floor(clock.now() / 1000);
   const refreshTokenTTL = options.refreshTokenTTL ?? 14 * 24 * 3600;
   const accountId = options.accountId ?? 'test-user';
   const acceptResource = options.acceptResource ?? defaultAcceptResource;
@@ -350,6 +363,19 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       ctx.type = 'html';
       ctx.body = messagePage('Sign-in failed', `${out.error ?? 'error'}: ${out.error_description ?? ''}`);
     },
+    formats: {
+      customizers: {
+        // oidc-provider stamps JWTs by the system time: move `iat`/`exp` (and `nbf`) onto the configured clock.
+        jwt: async (_ctx: unknown, _token: unknown, jwt: { payload: Record<string, unknown> }) => {
+          const shift = nowSeconds() - Math.floor(Date.now() / 1000);
+          if (shift === 0) return;
+          for (const claim of ['iat', 'exp', 'nbf']) {
+            const value = jwt.payload[claim];
+            if (typeof value === 'number') jwt.payload[claim] = value + shift;
+          }
+        },
+      },
+    },
     features: {
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
@@ -419,7 +445,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const revokedJwts = new Set<string>();
   const remember = (token: any) => {
     if (typeof token?.jti !== 'string') return;
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     for (const [jti, t] of issuedJwts) if (t.exp < now) issuedJwts.delete(jti);
     issuedJwts.set(token.jti, { grantId: token.grantId, clientId: token.clientId, exp: now + token.expiration });
   };
@@ -673,10 +699,25 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       if (storage.get('AccessToken', jti) !== undefined || storage.get('ClientCredentials', jti) !== undefined)
         return true;
       const jwt = issuedJwts.get(jti);
-      if (!jwt || revokedJwts.has(jti) || jwt.exp <= Date.now() / 1000) return false;
+      if (!jwt || revokedJwts.has(jti) || jwt.exp <= clock.now() / 1000) return false;
       // A token issued from a grant dies with the grant (refresh token reuse, revocation of the refresh token).
       return jwt.grantId === undefined || storage.get('Grant', jwt.grantId) !== undefined;
     },
     close: () => server.close(),
+    async restart(downMs: number) {
+      const http = server.server;
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(server.port, '127.0.0.1', () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    },
   };
 }

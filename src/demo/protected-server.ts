@@ -9,6 +9,7 @@
  * {@link startProtectedMcpServer}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { listenLoopback, readBody, sendJson, sendWebResponse, toWebRequest } from './http.ts';
@@ -53,6 +54,8 @@ export interface ProtectedMcpServerOptions {
   jwksUri?: string;
   /** Seconds of clock skew tolerated on `exp` / `nbf`. Default 0. */
   clockToleranceSeconds?: number;
+  /** The time `exp` / `nbf` are judged by (tests share an adjustable clock with the client). Default: system time. */
+  clock?: Clock;
   /** Fetch used for discovery and the JWKS (loopback only). Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Where unexpected errors are reported. Default: silent. */
@@ -282,6 +285,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
         ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         clockToleranceSeconds: options.clockToleranceSeconds ?? 0,
+        ...(options.clock && { now: () => (options.clock as Clock).now() }),
       });
       claims = await verify(token);
       if (options.isTokenRevoked && (await options.isTokenRevoked(claims))) {

@@ -289,6 +289,11 @@ export abstract class MCPClient {
     client.close().catch(() => {});
   }
 
+  /** Whether the auth layer holds a current token, so that a final 401 refused it (see connectionError). */
+  protected refusedCurrentCredentials(): boolean {
+    return false;
+  }
+
   /** Map an error of the SDK or the network to an `MCPConnectionError` (OAuth and mcptool errors pass through). */
   protected connectionError(error: unknown, operation: string): Error {
     if (error instanceof McptoolError && !(error instanceof MCPInvocationError)) return error;
@@ -298,7 +303,10 @@ export abstract class MCPClient {
         'AUTH_REQUIRED',
         this.server,
         operation,
-        'the server requires authorization (HTTP 401/403) and no credentials it accepts were available',
+        this.refusedCurrentCredentials()
+          ? 'the server refused the current access token (HTTP 401/403): it is neither expired nor replaced by a ' +
+              'newer one; it may have been revoked or lack the audience or scope the server needs (sign in again)'
+          : 'the server requires authorization (HTTP 401/403) and no credentials it accepts were available',
         { cause: error },
       );
     }

@@ -86,6 +86,10 @@ abstract class HttpClient extends MCPClient {
     }
   }
 
+  protected override refusedCurrentCredentials(): boolean {
+    return this.#auth?.refusedCurrentToken?.() ?? false;
+  }
+
   protected override succeeded(operation: string): void {
     this.#auth?.succeeded?.(operation);
   }

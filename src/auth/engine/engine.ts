@@ -6,6 +6,7 @@ import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
 import { InsufficientScopeError, OAuthError, OAuthServerError } from '../errors.ts';
 import { runDeviceAuthorization } from '../interactive/device.ts';
 import { type InteractionUI, stderrInteractionUI } from '../interactive/ui.ts';
+import { keepLockAlive } from '../store/lock-util.ts';
 import { findServerRecords, recordServes, withServer } from '../store/lookup.ts';
 import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
 import { clientAuthFor, selectAuthMethod } from './client-auth.ts';
@@ -18,6 +19,7 @@ import {
   tokenError,
 } from './grants.ts';
 import { ensureClient, type RegistrationContext, toOauthClient } from './registration.ts';
+import { classifyTokenFailure, withTokenRetry } from './retry.ts';
 import { coversScopes, selectScopes, splitScope, unionScopes } from './scopes.ts';
 import type { AuthServices, BearerChallenge, DiscoveryResult } from './services.ts';
 import { needsRenewal, toStoredTokens } from './tokens.ts';
@@ -33,8 +35,16 @@ interface RenewRequest {
   interactive: boolean;
   /** A new authorization even when a token or a refresh token is held (`mcptool login --force`). */
   forceAuthorization?: boolean;
+  /**
+   * A refresh ahead of expiry while the access token is still valid: one attempt, no retries, and a failure of
+   * any kind leaves that access token in use until it expires (some servers refuse an early refresh).
+   */
+  proactive?: boolean;
   signal?: AbortSignal | undefined;
 }
+
+/** After a failed proactive refresh, the next proactive attempt waits this long (ms), so an outage is not hammered. */
+const PROACTIVE_PAUSE_MS = 5_000;
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -54,10 +64,13 @@ export class OAuthEngine {
   readonly #clock: Clock;
   readonly #handler: () => AuthorizationHandler;
   readonly #ui: InteractionUI;
+  readonly #lockTtlMs: number;
   #discovery: DiscoveryResult | undefined;
   #record: TokenRecord | undefined;
   #loaded: Promise<void> | undefined;
   #inflight: Promise<void> | undefined;
+  /** Clock time (ms) before which no new proactive refresh is tried (see PROACTIVE_PAUSE_MS). */
+  #proactivePauseUntil = 0;
   #signInRequired = false;
   #lastChallenge: BearerChallenge | undefined;
   readonly #stepUps = new Map<string, number>();
@@ -73,7 +86,10 @@ export class OAuthEngine {
     ui?: InteractionUI | undefined;
     logger?: Logger | undefined;
     clock?: Clock | undefined;
+    /** The store lock's ttl for a token request (renewed every third of it while the request runs). Default 30 s. */
+    lockTtlMs?: number | undefined;
   }) {
+    this.#lockTtlMs = options.lockTtlMs ?? 30_000;
     this.#ui = options.ui ?? stderrInteractionUI();
     this.serverUrl = options.serverUrl;
     this.config = options.config;
@@ -121,18 +137,25 @@ export class OAuthEngine {
     await this.#loaded;
   }
 
-  /** The current access token (renewed first when it is about to expire), or undefined when none is held. */
+  /**
+   * The current access token, or undefined when none is held. A token inside the refresh margin is renewed first;
+   * when that proactive renewal fails while the token is still valid, the token is used until it expires. An
+   * expired token whose renewal fails because the authorization server is unavailable rejects with that error.
+   */
   async accessToken(signal?: AbortSignal): Promise<string | undefined> {
     await this.load();
     const tokens = this.#record?.tokens;
     if (!tokens) return undefined;
-    if (this.#due(tokens)) {
+    const now = this.#clock.now();
+    const expired = tokens.expires_at !== undefined && now / 1000 >= tokens.expires_at;
+    if (expired || (this.#due(tokens) && now >= this.#proactivePauseUntil)) {
       try {
-        await this.renew({ failedToken: tokens.access_token, interactive: false, signal });
+        await this.renew({ failedToken: tokens.access_token, interactive: false, proactive: !expired, signal });
       } catch (error) {
-        this.#logger.debug('proactive token renewal failed; sending the current token', {
-          code: (error as { code?: string }).code,
-        });
+        const code = (error as { code?: string }).code;
+        if (expired && code === 'AUTHORIZATION_SERVER_UNAVAILABLE') throw error;
+        if (!expired) this.#proactivePauseUntil = this.#clock.now() + PROACTIVE_PAUSE_MS;
+        this.#logger.debug('token renewal failed; sending the current token', { code });
       }
     }
     return this.#record?.tokens?.access_token;
@@ -165,6 +188,42 @@ export class OAuthEngine {
       return;
     }
     await this.renew({ failedToken, challenge, interactive: false, signal });
+  }
+
+  /**
+   * The token to resend a request with after a 401 that answered `sent`, when `sent` is no longer current: it was
+   * replaced by a renewal (of this process or, through the store, another), or it is due by this client's clock
+   * (then renewed first, single-flight). Undefined when `sent` is the current token and not due, i.e. the server
+   * refused the current token, or when no current token can be had (the caller then lets the 401 through).
+   */
+  async tokenAfterStale401(sent: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
+    if (sent === undefined) return undefined;
+    await this.load();
+    let held = this.#record?.tokens;
+    if (held && held.access_token === sent && !this.#due(held)) {
+      // Another process may have renewed meanwhile: the store holds the current token.
+      const key = this.#record as TokenRecord;
+      const stored = await this.#store.get({ resource: key.resource, issuer: key.issuer }).catch(() => undefined);
+      if (stored?.tokens && stored.tokens.access_token !== sent && !this.#due(stored.tokens)) this.#record = stored;
+      held = this.#record?.tokens;
+    }
+    if (!held) return undefined;
+    if (held.access_token !== sent && !this.#due(held)) return held.access_token;
+    if (!this.#due(held)) return undefined;
+    try {
+      await this.renew({ failedToken: held.access_token, interactive: false, signal });
+    } catch (error) {
+      this.#logger.debug('renewing a due token after a 401 failed', { code: (error as { code?: string }).code });
+      return undefined;
+    }
+    const current = this.#record?.tokens?.access_token;
+    return current !== undefined && current !== sent ? current : undefined;
+  }
+
+  /** Whether an access token is held that is not due by this client's clock (a 401 then refused it). */
+  get holdsCurrentToken(): boolean {
+    const held = this.#record?.tokens;
+    return held !== undefined && !this.#due(held);
   }
 
   /** The stored record in use, if any (after {@link load}). */
@@ -287,12 +346,22 @@ export class OAuthEngine {
     const discovery = await this.#discover(request.challenge, request.signal);
     const key: TokenRecordKey = { resource: discovery.recordResource, issuer: discovery.authorizationServer.issuer };
     const interactiveFlow = this.config.resolvedFlow === 'authorization_code' && !this.config.enterprise;
-    const ttlMs = request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : 30_000;
+    // A sign-in may take the whole authorization timeout; a token request up to requestTimeoutMs with retries.
+    // Either way the lock is renewed while its holder works (a lapsed lock would let another process present the
+    // same refresh token, which a server with reuse detection answers by revoking the grant); a holder that dies
+    // stops renewing, and its lock is recovered after the ttl.
+    const ttlMs =
+      request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : this.#lockTtlMs;
+    const signIn = request.interactive && interactiveFlow;
     const lock = await this.#store.lock(key, 'tokens', {
       ttlMs,
-      waitMs: ttlMs + 5_000,
+      // Wait as long as a live holder may legitimately work (its request with retries, or a sign-in), plus margin.
+      waitMs: (signIn ? ttlMs : Math.max(ttlMs, this.config.requestTimeoutMs * 2)) + 5_000,
       ...(request.signal && { signal: request.signal }),
     });
+    const stopKeepAlive = keepLockAlive(lock, ttlMs, () =>
+      this.#logger.warn('the token store lock was lost while renewing tokens', { issuer: key.issuer }),
+    );
     try {
       const found = await this.#store.get(key);
       // A record under the same key that another server URL obtained through another metadata document is not
@@ -329,6 +398,7 @@ export class OAuthEngine {
       this.#record = record;
       this.#signInRequired = false;
     } finally {
+      stopKeepAlive();
       await lock.release();
     }
   }
@@ -339,26 +409,40 @@ export class OAuthEngine {
     const stepUp = request.requiredScopes !== undefined || request.forceAuthorization === true;
     const previous = record.tokens;
 
-    // 1. Refresh (RFC 6749 §6), unless the scope must widen (refresh cannot widen scope).
+    // 1. Refresh (RFC 6749 §6), unless the scope must widen (refresh cannot widen scope). Only `invalid_grant` ends
+    // the refresh token and only `invalid_client` ends a dynamic registration; any other failure (the server
+    // unavailable, a malformed answer) leaves the record exactly as it was.
     if (previous?.refresh_token && record.client && !stepUp) {
       try {
         const ctx = await this.#grantContext(as, record.client, discovery, request.signal);
-        const response = await refreshGrant(ctx, previous.refresh_token);
+        const refreshToken = previous.refresh_token;
+        const response = await this.#tokenRequest('Refreshing the access token', request, () =>
+          refreshGrant(ctx, refreshToken),
+        );
         this.#logger.debug('access token refreshed', { issuer: as.issuer });
         return toStoredTokens(response, now(), previous);
       } catch (error) {
-        if (
-          !(error instanceof OAuthError) ||
-          (error.code !== 'INVALID_GRANT' && error.code !== 'TOKEN_REQUEST_FAILED')
-        ) {
-          throw error;
+        const kind = classifyTokenFailure(error, this.#clock.now()).kind;
+        const dynamic = record.client.registration === 'dynamic';
+        if (kind !== 'invalid_grant' && !(kind === 'invalid_client' && dynamic)) throw error;
+        // A proactive refresh refused while the access token is still valid: that token stays in use until it
+        // expires (the server may refuse early refreshes); only the refresh token is dropped.
+        const stillValid =
+          request.proactive === true && previous.expires_at !== undefined && now() < previous.expires_at;
+        if (kind === 'invalid_client') {
+          this.#logger.info('the dynamically registered client was refused; it is dropped', { issuer: as.issuer });
+          delete record.client;
+        } else {
+          this.#logger.info('the refresh token was refused (invalid_grant); it is dropped', { issuer: as.issuer });
         }
-        this.#logger.info('refresh failed; the stored tokens are dropped', { code: error.code });
-        delete record.tokens;
-        const dropped = { ...record, updated_at: now() };
-        await this.#store.set(dropped);
-        // The dead access token is not sent again while a new authorization is pending.
-        this.#record = dropped;
+        const { refresh_token: _dropped, ...kept } = previous;
+        if (stillValid) record.tokens = kept;
+        else delete record.tokens;
+        const updated = { ...record, updated_at: now() };
+        await this.#store.set(updated);
+        // A dead access token is not sent again while a new authorization is pending.
+        this.#record = updated;
+        if (stillValid) throw error;
       }
     }
 
@@ -395,7 +479,9 @@ export class OAuthEngine {
     if (this.config.resolvedFlow === 'client_credentials') {
       const client = await this.#client(record, as, undefined, request.signal);
       const ctx = await this.#grantContext(as, client, discovery, request.signal);
-      const response = await clientCredentialsGrant(ctx, scopes);
+      const response = await this.#tokenRequest('The client credentials grant', request, () =>
+        clientCredentialsGrant(ctx, scopes),
+      );
       return toStoredTokens(response, now(), undefined, scopeString);
     }
 
@@ -429,6 +515,20 @@ export class OAuthEngine {
     } finally {
       await session.close();
     }
+  }
+
+  /**
+   * Send a token request, retrying while the authorization server is unavailable within the request's deadline
+   * (`requestTimeoutMs`); a proactive renewal tries once, since the current token still serves meanwhile.
+   */
+  #tokenRequest<T>(what: string, request: RenewRequest, run: () => Promise<T>): Promise<T> {
+    return withTokenRetry(what, run, {
+      clock: this.#clock,
+      budgetMs: this.config.requestTimeoutMs,
+      maxAttempts: request.proactive ? 1 : 4,
+      signal: request.signal,
+      logger: this.#logger,
+    });
   }
 
   /** The device authorization grant (RFC 8628), for machines without a browser or a reachable loopback port. */

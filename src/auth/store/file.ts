@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidOptionError, quote } from '../../core/errors.ts';
@@ -498,7 +498,10 @@ export class FileTokenStore implements TokenStore {
     const owner = await this.#createLockFile(path, ttlMs);
     if (owner !== undefined) {
       heldTokens.add(owner.token);
-      return { release: () => this.#releaseLockFile(path, owner.token) };
+      return {
+        release: () => this.#releaseLockFile(path, owner.token),
+        renew: () => this.#renewLockFile(path, owner),
+      };
     }
     const state = await this.#readLock(path);
     if (state !== undefined && staleReason(state, Date.now()) !== undefined) await this.#breakStale(path);
@@ -540,6 +543,36 @@ export class FileTokenStore implements TokenStore {
       }
     } finally {
       await releaseBreaker();
+    }
+  }
+
+  /**
+   * Restart the ttl of the lock file we own: under its breaker (so no breaker judges it stale meanwhile), rewrite
+   * it atomically with `acquired_at` now. False when it is no longer ours or the breaker stayed busy.
+   */
+  async #renewLockFile(path: string, owner: LockOwner): Promise<boolean> {
+    if (!heldTokens.has(owner.token)) return false;
+    let releaseBreaker: (() => Promise<void>) | undefined;
+    const delays = backoffDelays(2, 50);
+    const deadline = Date.now() + BREAKER_STALE_MS;
+    try {
+      while (releaseBreaker === undefined && Date.now() < deadline) {
+        releaseBreaker = await this.#tryBreaker(path);
+        if (releaseBreaker === undefined) await sleep(delays.next().value);
+      }
+      if (releaseBreaker === undefined) return false;
+      const state = await this.#readLock(path);
+      if (state?.owner?.token !== owner.token) return false;
+      // Named like the record writes' temp files, so one left by a crash here is cleaned up the same way.
+      const tmp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
+      await writeFile(tmp, JSON.stringify({ ...owner, acquired_at: Date.now() }), { encoding: 'utf8', mode: 0o600 });
+      await renameOver(tmp, path);
+      return true;
+    } catch (error) {
+      this.#logger.warn('Token store: could not renew a lock', { path, code: errorCode(error) });
+      return false;
+    } finally {
+      await releaseBreaker?.();
     }
   }
 

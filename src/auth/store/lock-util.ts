@@ -118,6 +118,11 @@ export async function acquireLayeredLock(
   }
   let released: Promise<void> | undefined;
   return {
+    renew: async () => {
+      if (released !== undefined) return false;
+      const kept = (await local.renew?.()) ?? true;
+      return ((await shared.renew?.().catch(() => false)) ?? true) && kept;
+    },
     release: () => {
       released ??= shared
         .release()
@@ -130,6 +135,7 @@ export async function acquireLayeredLock(
 
 interface Held {
   token: string;
+  ttlMs: number;
   timer: ReturnType<typeof setTimeout>;
   waiters: Array<() => void>;
 }
@@ -188,8 +194,18 @@ export class LocalLocks {
     const token = randomUUID();
     const timer = setTimeout(() => this.#release(id, token), ttlMs);
     timer.unref();
-    this.#held.set(id, { token, timer, waiters });
-    return { release: async () => this.#release(id, token) };
+    this.#held.set(id, { token, ttlMs, timer, waiters });
+    return { release: async () => this.#release(id, token), renew: async () => this.#renew(id, token) };
+  }
+
+  /** Restart the ttl of a lock still held by `token`; false when it has passed to another holder. */
+  #renew(id: string, token: string): boolean {
+    const held = this.#held.get(id);
+    if (held === undefined || held.token !== token) return false;
+    clearTimeout(held.timer);
+    held.timer = setTimeout(() => this.#release(id, token), held.ttlMs);
+    held.timer.unref();
+    return true;
   }
 
   #release(id: string, token: string): void {
@@ -215,4 +231,34 @@ export function checkLogger(value: unknown, field: string): Logger | undefined {
     throw new InvalidOptionError(field, 'must be a Logger (debug, info, warn, error)');
   }
   return value as Logger;
+}
+
+/**
+ * Keep `lock` alive while its holder works: renew it every third of `ttlMs` until the returned stop function is
+ * called. A holder that dies stops renewing, so its lock is still recovered after the ttl (or at once, for a file
+ * lock whose process is gone). A lost lock is reported through `onLost` (once).
+ */
+export function keepLockAlive(lock: StoreLock, ttlMs: number, onLost: () => void): () => void {
+  if (lock.renew === undefined) return () => {};
+  let stopped = false;
+  let lost = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      running = running.then(async () => {
+        if (stopped || lost) return;
+        const kept = await lock.renew?.().catch(() => false);
+        if (kept === false && !stopped && !lost) {
+          lost = true;
+          onLost();
+        }
+      });
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

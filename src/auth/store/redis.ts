@@ -16,6 +16,10 @@ const DEFAULT_PREFIX = 'mcptool:';
 const RELEASE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+/** Extends the lock's ttl only if it still holds the caller's value. */
+const RENEW_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
 /**
  * The part of a Redis client the store uses: node-redis 4 and 5 clients (`createClient()`) fit it. Commands go
  * through `sendCommand`, so no command-option shapes that differ between versions are relied on. A client that is
@@ -300,7 +304,30 @@ export class RedisTokenStore implements TokenStore {
     });
     const reply = await this.#command('lock', ['SET', lockKey, value, 'NX', 'PX', String(Math.ceil(ttlMs))]);
     if (replyText(reply) !== 'OK') return undefined;
-    return { release: () => this.#releaseLock(lockKey, value) };
+    return {
+      release: () => this.#releaseLock(lockKey, value),
+      renew: () => this.#renewLock(lockKey, value, ttlMs),
+    };
+  }
+
+  async #renewLock(lockKey: string, value: string, ttlMs: number): Promise<boolean> {
+    try {
+      const renewed = await this.#command('renew', [
+        'EVAL',
+        RENEW_SCRIPT,
+        '1',
+        lockKey,
+        value,
+        String(Math.ceil(ttlMs)),
+      ]);
+      return Number(renewed) === 1;
+    } catch (error) {
+      this.#logger.warn('Redis token store: could not renew a lock', {
+        key: lockKey,
+        code: (error as { code?: string }).code,
+      });
+      return false;
+    }
   }
 
   async #releaseLock(lockKey: string, value: string): Promise<void> {

@@ -81,6 +81,12 @@ export interface TokenRecord extends TokenRecordKey {
  */
 export interface StoreLock {
   release(): Promise<void>;
+  /**
+   * Extend the lock by its ttl from now, while its holder still works (a token request or a sign-in longer than
+   * the ttl). Resolves `false` when the lock was lost meanwhile (taken over after its ttl); never rejects.
+   * Optional: a store without it keeps the ttl given at acquisition.
+   */
+  renew?(): Promise<boolean>;
 }
 
 export interface LockOptions {

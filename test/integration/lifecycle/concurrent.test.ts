@@ -1,85 +1,41 @@
 /**
- * Issue 4, "How it is checked": 200 concurrent tool calls in one process across an access-token expiry all
- * succeed, and the authorization server (oidc-provider, 3 s JWT access tokens, rotating refresh tokens) sees
- * exactly one refresh request and no new authorization. With client credentials: exactly one client_credentials
- * grant per expiry. Renewal is single-flight inside the engine (one in-flight promise) and under the store lock.
+ * 200 concurrent tool calls in one process across an access-token expiry all succeed, and the authorization server
+ * (oidc-provider, JWT access tokens, rotating refresh tokens) sees exactly one refresh (or client-credentials grant)
+ * per expiry and no new authorization. Expiry is driven by one test clock shared by the client, the authorization
+ * server and the protected server (tokens live 600 s by that clock; the test moves it), so nothing here depends on
+ * how fast the machine is.
+ *
+ * A call whose request carried a token that expired or was replaced while it was in flight is answered 401; it is
+ * resent with the current token (renewed single-flight when due) on the same connection, never AUTH_REQUIRED.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { type ProtectedMcpServer, startProtectedMcpServer } from '../../../src/demo/protected-server.ts';
+import { after, before, describe, it } from 'node:test';
 import { type MCPToolResult, MemoryTokenStore, OAuthConfig, Secret } from '../../../src/index.ts';
+import { TestClock } from '../../fixtures/test-clock.ts';
 import {
   approvingHandler,
+  expireHeldToken,
   freshConnectionFetch,
   grants,
   onlyRecord,
   refusingHandler,
-  renewalPointMs,
   type Stack,
-  sleepUntil,
   startStack,
   text,
   toolset,
 } from './helpers.ts';
 
 const CALLS = 200;
+const TTL = 600;
 
-/**
- * Start `CALLS` tool calls spread evenly over [renewal - spreadMs/2, renewal + spreadMs/2] (spreadMs 0: all at
- * once, just after the renewal point), where `renewalMs` is when the held token is due for renewal. Each call is
- * short, so that one renewal point is crossed and the next (at least 1.4 s later with 3 s tokens) is not, even on a
- * loaded machine.
- */
-async function callsAcrossExpiry(
-  invoke: (i: number) => Promise<MCPToolResult>,
-  renewalMs: number,
-  spreadMs: number,
-): Promise<Phase> {
-  const start = spreadMs === 0 ? renewalMs + 50 : renewalMs - spreadMs / 2;
-  await sleepUntil(start);
-  // Settled at once, so that a failure is reported by the assertions, not as an unhandled rejection.
-  const calls: Promise<PromiseSettledResult<MCPToolResult>>[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    if (spreadMs > 0) await sleepUntil(start + (i * spreadMs) / CALLS);
-    calls.push(
-      invoke(i).then(
-        (value) => ({ status: 'fulfilled', value }),
-        (reason: unknown) => ({ status: 'rejected', reason }),
-      ),
-    );
-  }
-  const results = await Promise.all(calls);
-  return { results, renewalMs, settledMs: Date.now() };
+function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return p.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 }
 
-/** The calls of one phase, when the held token was due, and when the last call settled. */
-interface Phase {
-  results: PromiseSettledResult<MCPToolResult>[];
-  renewalMs: number;
-  settledMs: number;
-}
-
-/**
- * Exactly one `grantType` request for the phase. The renewed 3 s token is due again 1.4 s after the renewal at
- * the earliest; a machine so loaded that calls were still running by then crossed further renewal points, and then
- * (only then) one more request per renewal point crossed is correct: that is reported, and only that many are
- * accepted (single-flight still turns 200 calls into one request per renewal point).
- */
-function assertOneRenewal(t: TestContext, as: Stack['as'], grantType: string, phase: Phase): void {
-  const expected = { [grantType]: 1 };
-  const ranFor = phase.settledMs - phase.renewalMs;
-  if (ranFor < 1_300) {
-    assert.deepEqual(grants(as), expected, `exactly one ${grantType} request`);
-    return;
-  }
-  const renewalPoints = 1 + Math.floor(ranFor / 1_300);
-  t.diagnostic(`slow machine: the calls ran until ${ranFor} ms after the renewal point (${renewalPoints} crossed)`);
-  const count = as.stats.grants[grantType] ?? 0;
-  assert.ok(count >= 1 && count <= renewalPoints, `${count} ${grantType} requests for ${renewalPoints} renewal points`);
-  assert.deepEqual(Object.keys(grants(as)), [grantType]);
-}
-
-function assertAllSucceeded({ results }: Phase): void {
+function assertAllSucceeded(results: PromiseSettledResult<MCPToolResult>[]): void {
   const failures = results.flatMap((r, i) =>
     r.status === 'rejected'
       ? [`#${i}: ${(r.reason as { code?: string })?.code ?? ''} ${(r.reason as Error)?.message ?? r.reason}`]
@@ -91,16 +47,52 @@ function assertAllSucceeded({ results }: Phase): void {
   }
 }
 
-describe('one process, 200 concurrent calls across an expiry', () => {
+/** The bearer token of a request, if any. */
+function bearer(init: RequestInit | undefined): string | undefined {
+  return /^bearer\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+}
+
+/**
+ * A fetch (under the library's own) that moves the shared clock past the held token's expiry just before the
+ * `atCall`-th `tools/call` request goes out: that request and every later one still carrying the old token reach the
+ * server expired. With `again`, the first request carrying a token issued after that is delayed the same way, so a
+ * resent request meets a stale token a second time.
+ */
+function expiringFetch(clock: TestClock, store: MemoryTokenStore, options: { atCall: number; again?: boolean }) {
+  let calls = 0;
+  let firstStale: string | undefined;
+  let secondDone = !options.again;
+  const seen = new Set<string>();
+  const sent: string[] = [];
+  const fetchFn: typeof fetch = async (input, init) => {
+    const token = bearer(init);
+    if (typeof init?.body === 'string' && init.body.includes('"tools/call"')) {
+      calls += 1;
+      const fresh = token !== undefined && !seen.has(token);
+      if (token !== undefined) {
+        seen.add(token);
+        sent.push(token);
+      }
+      if (calls === options.atCall) {
+        firstStale = token;
+        await expireHeldToken(store, clock);
+      } else if (!secondDone && firstStale !== undefined && fresh) {
+        secondDone = true;
+        await expireHeldToken(store, clock);
+      }
+    }
+    return freshConnectionFetch(input, init);
+  };
+  return { fetch: fetchFn, sent };
+}
+
+describe('one process, 200 concurrent calls across an expiry (shared test clock)', () => {
   let stack: Stack;
-  /** The same kind of server without clock tolerance: a token that expires in flight is answered 401. */
-  let strict: ProtectedMcpServer;
+  const clock = new TestClock({ frozen: true });
   before(async () => {
-    // The resource server tolerates 1 s of clock skew on `exp` (as real ones do, usually more), so that a request
-    // that a loaded machine delays past the token's expiry still counts; the `strict` server tolerates none.
     stack = await startStack({
-      ttl: 3,
-      mcp: { clockToleranceSeconds: 1 },
+      ttl: TTL,
+      clock,
       as: {
         clients: [
           {
@@ -114,49 +106,41 @@ describe('one process, 200 concurrent calls across an expiry', () => {
         ],
       },
     });
-    strict = await startProtectedMcpServer({ issuer: stack.as.issuer });
   });
-  after(async () => {
-    await strict?.close();
-    await stack.close();
-  });
+  after(() => stack.close());
 
-  // The default skew renews a fifth of the lifetime early (no 401 expected); skew 0 renews at the expiry, so calls
-  // sent just before it reach the strict server after it and are answered 401: those must not cause a second
-  // refresh either (the engine knows which token each 401 answered).
+  // The default skew renews ahead of expiry (calls started after the move renew first); skew 0 renews at the expiry.
   for (const skew of [undefined, 0]) {
-    it(`authorization code${skew === undefined ? '' : `, refreshSkewSeconds ${skew}`}: every call succeeds, one refresh_token grant, no new authorization`, async (t) => {
-      const as = stack.as;
-      const mcp = skew === 0 ? strict : stack.mcp;
+    it(`authorization code${skew === undefined ? '' : `, refreshSkewSeconds ${skew}`}: the token expires mid-burst; every call succeeds, one refresh_token grant, no new authorization`, async (t) => {
+      const { as, mcp } = stack;
       const store = new MemoryTokenStore();
       const user = approvingHandler();
+      const faults = expiringFetch(clock, store, { atCall: CALLS / 2 });
       const ts = toolset(
         mcp.url,
         {
           flow: 'authorization_code',
           tokenStore: store,
           authorizationHandler: user.handler,
+          clock,
           ...(skew !== undefined && { refreshSkewSeconds: skew }),
         },
-        freshConnectionFetch,
+        faults.fetch,
       );
       try {
         await ts.warmUp();
         assert.equal(user.opened(), 1, 'signed in once');
         const first = (await onlyRecord(store)).tokens;
         assert.ok(first?.refresh_token, 'a refresh token was issued');
-        const renewalMs = await renewalPointMs(store, skew);
         as.stats.reset();
         mcp.stats.reset();
 
-        const phase = await callsAcrossExpiry(
-          (i) => ts.getTool('sleep').invoke({ ms: 60 + (i % 5) * 20 }),
-          renewalMs,
-          500,
+        const results = await Promise.all(
+          Array.from({ length: CALLS }, (_, i) => settle(ts.getTool('sleep').invoke({ ms: 20 + (i % 5) * 10 }))),
         );
-        assertAllSucceeded(phase);
+        assertAllSucceeded(results);
         t.diagnostic(`401 answers during the calls: ${mcp.stats.unauthorized}`);
-        assertOneRenewal(t, as, 'refresh_token', phase);
+        assert.deepEqual(grants(as), { refresh_token: 1 }, 'exactly one refresh for one expiry');
         assert.deepEqual(as.stats.grantErrors, {});
         assert.equal(as.stats.endpoints['authorization'] ?? 0, 0, 'no new authorization');
         assert.equal(user.opened(), 1, 'the user was not asked again');
@@ -170,8 +154,8 @@ describe('one process, 200 concurrent calls across an expiry', () => {
     });
   }
 
-  it('client credentials: all 200 at once after the expiry, one client_credentials grant per expiry', async (t) => {
-    const { as, mcp } = stack;
+  it('client credentials: all 200 at once after the expiry, one client_credentials grant', async () => {
+    const { as } = stack;
     const store = new MemoryTokenStore();
     const never = refusingHandler();
     process.env['LIFECYCLE_SVC_SECRET'] = 'svc-secret';
@@ -180,40 +164,90 @@ describe('one process, 200 concurrent calls across an expiry', () => {
       clientId: 'svc',
       clientSecret: Secret.fromEnv('LIFECYCLE_SVC_SECRET'),
       tokenStore: store,
+      clock,
     });
     as.stats.reset();
-    const ts = toolset(mcp.url, config, freshConnectionFetch);
+    const ts = toolset(stack.mcp.url, config, freshConnectionFetch);
     try {
       await ts.warmUp();
       assert.deepEqual(grants(as), { client_credentials: 1 });
-      let renewalMs = await renewalPointMs(store);
-
-      // First expiry: every call starts together just after it.
+      await expireHeldToken(store, clock);
       as.stats.reset();
-      const burst = await callsAcrossExpiry((i) => ts.getTool('echo').invoke({ text: `b${i}` }), renewalMs, 0);
-      assertAllSucceeded(burst);
+      const results = await Promise.all(
+        Array.from({ length: CALLS }, (_, i) => settle(ts.getTool('echo').invoke({ text: `b${i}` }))),
+      );
+      assertAllSucceeded(results);
       assert.deepEqual(
-        burst.results.map((r) => (r.status === 'fulfilled' ? text(r.value) : '')),
-        burst.results.map((_, i) => `b${i}`),
+        results.map((r) => (r.status === 'fulfilled' ? text(r.value) : '')),
+        results.map((_, i) => `b${i}`),
       );
-      assertOneRenewal(t, as, 'client_credentials', burst);
-
-      // Second expiry: calls spread across it.
-      renewalMs = await renewalPointMs(store);
-      as.stats.reset();
-      mcp.stats.reset();
-      const spread = await callsAcrossExpiry(
-        (i) => ts.getTool('sleep').invoke({ ms: 60 + (i % 3) * 40 }),
-        renewalMs,
-        500,
-      );
-      assertAllSucceeded(spread);
-      t.diagnostic(`401 answers around the second expiry: ${mcp.stats.unauthorized}`);
-      assertOneRenewal(t, as, 'client_credentials', spread);
-      assert.equal(as.stats.endpoints['authorization'] ?? 0, 0);
+      assert.deepEqual(grants(as), { client_credentials: 1 });
       assert.equal(never.opened(), 0);
     } finally {
       await ts.close();
+      delete process.env['LIFECYCLE_SVC_SECRET'];
+    }
+  });
+
+  it('item 1: calls whose token goes stale twice while in flight are resent with the current token, on the same connection; one grant per expiry, never AUTH_REQUIRED', async (t) => {
+    const { as, mcp } = stack;
+    const store = new MemoryTokenStore();
+    process.env['LIFECYCLE_SVC_SECRET'] = 'svc-secret';
+    const config = new OAuthConfig({
+      flow: 'client_credentials',
+      clientId: 'svc',
+      clientSecret: Secret.fromEnv('LIFECYCLE_SVC_SECRET'),
+      tokenStore: store,
+      clock,
+    });
+    const faults = expiringFetch(clock, store, { atCall: 1, again: true });
+    const ts = toolset(mcp.url, config, faults.fetch);
+    try {
+      await ts.warmUp();
+      as.stats.reset();
+      mcp.stats.reset();
+      const results = await Promise.all(
+        Array.from({ length: CALLS }, (_, i) => settle(ts.getTool('echo').invoke({ text: `s${i}` }))),
+      );
+      assertAllSucceeded(results);
+      t.diagnostic(`401 answers: ${mcp.stats.unauthorized}; tokens sent: ${new Set(faults.sent).size}`);
+      assert.ok(mcp.stats.unauthorized > 0, 'stale tokens were refused (the scenario happened)');
+      assert.equal(new Set(faults.sent).size, 3, 'three tokens: the original and one per expiry');
+      assert.deepEqual(grants(as), { client_credentials: 2 }, 'one grant per expiry');
+      assert.equal(mcp.stats.toolCallsByName['echo'], CALLS, 'every call ran once');
+      // The shared connection was kept: no new MCP session was initialized.
+      assert.equal(mcp.stats.requests - mcp.stats.unauthorized - CALLS, 0, 'no request besides the calls');
+    } finally {
+      await ts.close();
+      delete process.env['LIFECYCLE_SVC_SECRET'];
+    }
+  });
+
+  it('item 1: a current token the server refuses is AUTH_REQUIRED, and the message says the current token was refused', async () => {
+    const store = new MemoryTokenStore();
+    const { startProtectedMcpServer } = await import('../../../src/demo/protected-server.ts');
+    const refusing = await startProtectedMcpServer({ issuer: stack.as.issuer, clock, isTokenRevoked: () => true });
+    process.env['LIFECYCLE_SVC_SECRET'] = 'svc-secret';
+    const ts = toolset(
+      refusing.url,
+      new OAuthConfig({
+        flow: 'client_credentials',
+        clientId: 'svc',
+        clientSecret: Secret.fromEnv('LIFECYCLE_SVC_SECRET'),
+        tokenStore: store,
+        clock,
+      }),
+      freshConnectionFetch,
+    );
+    try {
+      await assert.rejects(ts.warmUp(), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'AUTH_REQUIRED', error.message);
+        assert.match(error.message, /refused the current access token/);
+        return true;
+      });
+    } finally {
+      await ts.close();
+      await refusing.close();
       delete process.env['LIFECYCLE_SVC_SECRET'];
     }
   });

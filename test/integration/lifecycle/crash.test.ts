@@ -2,7 +2,7 @@
  * Issue 4: a process killed (SIGKILL) while holding the store's renewal lock, and one killed while writing the
  * record: no corrupt record is left, and the next caller recovers and refreshes (exactly one refresh request),
  * without an interactive sign-in. File store: the dead holder's lock is taken over at once (its pid is gone);
- * Redis store: after the lock's ttl.
+ * Redis store: after the lock's ttl. Token expiry is driven by a test clock shared by the callers and both servers.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import {
   redisServerAvailable,
   startRedisServer,
 } from '../../fixtures/redis-server.ts';
+import { TestClock } from '../../fixtures/test-clock.ts';
 import {
   approvingHandler,
   grants,
@@ -26,7 +27,6 @@ import {
   refusingHandler,
   type Stack,
   sleep,
-  sleepUntil,
   startStack,
   tempDir,
   text,
@@ -35,12 +35,13 @@ import {
 import { killAllWorkers, startWorker } from './workers.ts';
 
 /** Sign in once through `store`; returns the stored record's key and the access token's server-side expiry. */
-async function signIn(stack: Stack, store: TokenStore) {
+async function signIn(stack: Stack, store: TokenStore, clock: TestClock) {
   const user = approvingHandler();
   const ts = toolset(stack.mcp.url, {
     flow: 'authorization_code',
     tokenStore: store,
     authorizationHandler: user.handler,
+    clock,
   });
   try {
     await ts.warmUp();
@@ -52,13 +53,19 @@ async function signIn(stack: Stack, store: TokenStore) {
   return { key: { resource: record.resource, issuer: record.issuer }, record, expiryMs };
 }
 
+/** Move `clock` just past `expiryMs`. */
+function expire(clock: TestClock, expiryMs: number): void {
+  clock.advance(Math.max(0, expiryMs + 100 - clock.now()));
+}
+
 /** A new process's view: a fresh store object and engine; calls `echo` (its handler refuses any sign-in). */
-async function nextCaller(stack: Stack, store: TokenStore, label: string): Promise<void> {
+async function nextCaller(stack: Stack, store: TokenStore, label: string, clock: TestClock): Promise<void> {
   const never = refusingHandler();
   const ts = toolset(stack.mcp.url, {
     flow: 'authorization_code',
     tokenStore: store,
     authorizationHandler: never.handler,
+    clock,
   });
   try {
     await ts.warmUp();
@@ -72,8 +79,9 @@ async function nextCaller(stack: Stack, store: TokenStore, label: string): Promi
 describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
   let stack: Stack;
   const temp = tempDir();
+  const clock = new TestClock({ frozen: true });
   before(async () => {
-    stack = await startStack({ ttl: 2 });
+    stack = await startStack({ ttl: 600, clock });
   });
   after(async () => {
     await killAllWorkers();
@@ -84,7 +92,7 @@ describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
   it('killed while holding the lock: a caller waiting for it takes over at once and refreshes', async () => {
     const dir = join(temp.dir, 'hold');
     const store = new FileTokenStore({ dir });
-    const { key, expiryMs } = await signIn(stack, store);
+    const { key, expiryMs } = await signIn(stack, store, clock);
     const spec: LifecycleWorkerSpec = { mode: 'hold-lock', store: { kind: 'file', dir }, key, ttlMs: 60_000 };
     const holder = startWorker(spec);
     await holder.printed('READY');
@@ -94,9 +102,9 @@ describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
     );
 
     // The token expires while the lock is held; the next caller must renew, so it waits for the lock.
-    await sleepUntil(expiryMs + 100);
+    expire(clock, expiryMs);
     stack.as.stats.reset();
-    const call = nextCaller(stack, new FileTokenStore({ dir }), 'after the crash');
+    const call = nextCaller(stack, new FileTokenStore({ dir }), 'after the crash', clock);
     let settled = false;
     void call.then(
       () => {
@@ -112,7 +120,7 @@ describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
     await holder.kill('SIGKILL');
     await call;
     const recoveredIn = Date.now() - killedAt;
-    assert.ok(recoveredIn < 10_000, `recovered ${recoveredIn} ms after the kill, long before the 60 s lock ttl`);
+    assert.ok(recoveredIn < 30_000, `recovered ${recoveredIn} ms after the kill, well before the 60 s lock ttl`);
     assert.deepEqual(grants(stack.as), { refresh_token: 1 }, 'exactly one refresh');
     assert.deepEqual(stack.as.stats.grantErrors, {});
     const after = await onlyRecord(new FileTokenStore({ dir }));
@@ -122,7 +130,7 @@ describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
   it('killed while writing: the record is intact (old or new, never torn) and the next caller refreshes', async () => {
     const dir = join(temp.dir, 'write');
     const store = new FileTokenStore({ dir });
-    const { key, record, expiryMs } = await signIn(stack, store);
+    const { key, record, expiryMs } = await signIn(stack, store, clock);
     for (let round = 0; round < 3; round++) {
       const writer = startWorker({ mode: 'write-loop', store: { kind: 'file', dir }, key, bytes: 2_000_000 });
       await writer.printed('READY');
@@ -137,9 +145,9 @@ describe('a process killed mid-renewal or mid-write (FileTokenStore)', () => {
       assert.deepEqual(read.tokens, record.tokens);
       assert.deepEqual(read.client, record.client);
     }
-    await sleepUntil(expiryMs + 100);
+    expire(clock, expiryMs);
     stack.as.stats.reset();
-    await nextCaller(stack, new FileTokenStore({ dir }), 'after the torn write');
+    await nextCaller(stack, new FileTokenStore({ dir }), 'after the torn write', clock);
     assert.deepEqual(grants(stack.as), { refresh_token: 1 });
     assert.deepEqual(stack.as.stats.grantErrors, {});
   });
@@ -157,9 +165,10 @@ describe('a process killed while holding the lock (RedisTokenStore)', {
     stores.push(store);
     return store;
   };
+  const clock = new TestClock({ frozen: true });
   before(async () => {
     redis = await startRedisServer();
-    stack = await startStack({ ttl: 2 });
+    stack = await startStack({ ttl: 600, clock });
   });
   after(async () => {
     await killAllWorkers();
@@ -169,7 +178,7 @@ describe('a process killed while holding the lock (RedisTokenStore)', {
   });
 
   it('the lock expires after its ttl; the next caller then refreshes once', async () => {
-    const { key, expiryMs } = await signIn(stack, open());
+    const { key, expiryMs } = await signIn(stack, open(), clock);
     const holder = startWorker({
       mode: 'hold-lock',
       store: { kind: 'redis', url: redis.url, prefix },
@@ -179,11 +188,11 @@ describe('a process killed while holding the lock (RedisTokenStore)', {
     await holder.printed('READY');
     await holder.kill('SIGKILL');
     const killedAt = Date.now();
-    await sleepUntil(expiryMs + 100);
+    expire(clock, expiryMs);
     stack.as.stats.reset();
-    await nextCaller(stack, open(), 'after the crash');
+    await nextCaller(stack, open(), 'after the crash', clock);
     const elapsed = Date.now() - killedAt;
-    assert.ok(elapsed < 10_000, `recovered ${elapsed} ms after the kill (lock ttl 2.5 s)`);
+    assert.ok(elapsed < 30_000, `recovered ${elapsed} ms after the kill (lock ttl 2.5 s; bounded only against a hang)`);
     assert.deepEqual(grants(stack.as), { refresh_token: 1 });
     assert.deepEqual(stack.as.stats.grantErrors, {});
   });

@@ -10,6 +10,7 @@ import type { AuthorizationServer, AuthorizationServerOptions } from '../../../s
 import type { ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
 import {
   type AuthorizationHandler,
+  type Clock,
   functionAuthorizationHandler,
   type MCPToolset,
   type OAuthConfig,
@@ -43,11 +44,14 @@ export function startStack(
     as?: AuthorizationServerOptions;
     mcp?: Partial<ProtectedMcpServerOptions>;
     checkRevocation?: boolean;
+    /** One clock for both servers (the test gives the client the same one): expiry is driven by moving it. */
+    clock?: Clock;
   } = {},
 ): Promise<Stack> {
+  const clock = options.clock && { clock: options.clock };
   return startOAuthStack({
-    as: { accessTokenTTL: options.ttl ?? 3, ...options.as },
-    ...(options.mcp && { mcp: options.mcp }),
+    as: { accessTokenTTL: options.ttl ?? 3, ...clock, ...options.as },
+    ...((options.mcp || clock) && { mcp: { ...clock, ...options.mcp } }),
     ...(options.checkRevocation !== undefined && { checkRevocation: options.checkRevocation }),
   });
 }
@@ -98,6 +102,19 @@ export async function renewalPointMs(store: TokenStore, skewSeconds = 60): Promi
   if (tokens?.expires_at === undefined) throw new Error('the stored tokens have no expires_at');
   const skew = Math.min(skewSeconds, (tokens.expires_at - tokens.issued_at) / 5);
   return (tokens.expires_at - skew) * 1000;
+}
+
+/**
+ * Move `clock` to `pastMs` after the only record's access token expires (a token that was current is then expired
+ * for the client and for servers sharing the clock).
+ */
+export async function expireHeldToken(
+  store: TokenStore,
+  clock: { now(): number; advance(ms: number): void },
+  pastMs = 1_000,
+) {
+  const target = (await storedExpiryMs(store)) + pastMs;
+  clock.advance(Math.max(0, target - clock.now()));
 }
 
 /** Sleep until the wall-clock time `atMs` (ms since the epoch). */

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { TokenStore } from '../../../src/index.ts';
 import type { CallsResult, LifecycleWorkerSpec } from '../../fixtures/lifecycle-worker.ts';
+import type { TestClock } from '../../fixtures/test-clock.ts';
 import { startChildWorker, type Worker } from '../support/child-worker.ts';
-import { approvingHandler, grants, onlyRecord, renewalPointMs, type Stack, text, toolset } from './helpers.ts';
+import { approvingHandler, expireHeldToken, grants, onlyRecord, type Stack, text, toolset } from './helpers.ts';
 
 export { killAllWorkers, type Worker } from '../support/child-worker.ts';
 
@@ -19,35 +20,28 @@ export function startWorker(spec: LifecycleWorkerSpec): Worker {
 }
 
 /**
- * A window of calls that crosses exactly one renewal of the stored token, due at `renewalMs` (3 s tokens: the
- * renewed token is due again at least 1.4 s later, which leaves about a second of slack for a loaded machine).
- * - The renewal point is still ahead: from now until 300 ms after it.
- * - It is (nearly) reached: for 500 ms from then (the first call renews).
- */
-export function windowAcrossOneRenewal(renewalMs: number, now = Date.now()): { startMs: number; endMs: number } {
-  if (now < renewalMs - 300) return { startMs: now + 50, endMs: renewalMs + 300 };
-  const startMs = Math.max(now, renewalMs) + 50;
-  return { startMs, endMs: startMs + 500 };
-}
-
-/**
- * Issue 4: `processes` child processes share `storeSpec` (opened here as `store`), each making calls across an
- * access-token expiry (short-lived tokens, rotating refresh tokens): every call succeeds and the authorization server sees
- * exactly one refresh request. The parent signs in once before spawning, so the children start with stored tokens.
+ * `processes` child processes share `storeSpec` (opened here as `store`) and the test clock of `clock.file` with the
+ * servers. Each makes calls in two phases: before the access token's expiry, then (after the parent moved the
+ * shared clock past it) across it. Every call succeeds and the authorization server sees exactly one refresh
+ * request. The parent signs in once before spawning, so the children start with stored tokens. Nothing depends on
+ * real time: the expiry happens when the clock is moved, between the phases.
  */
 export async function runFleet(options: {
   stack: Stack;
+  clock: TestClock;
   store: TokenStore;
   storeSpec: LifecycleWorkerSpec['store'];
   processes: number;
 }): Promise<{ results: CallsResult[]; refreshes: number }> {
   const { as, mcp } = options.stack;
+  const { clock } = options;
   // The first sign-in, once, by the parent.
   const user = approvingHandler();
   const parent = toolset(mcp.url, {
     flow: 'authorization_code',
     tokenStore: options.store,
     authorizationHandler: user.handler,
+    clock,
   });
   try {
     await parent.warmUp();
@@ -59,15 +53,24 @@ export async function runFleet(options: {
   assert.ok((await onlyRecord(options.store)).tokens?.refresh_token, 'the parent stored a refresh token');
 
   const workers = Array.from({ length: options.processes }, () =>
-    startWorker({ mode: 'calls', store: options.storeSpec, url: mcp.url, concurrency: 4 }),
+    startWorker({
+      mode: 'calls',
+      store: options.storeSpec,
+      url: mcp.url,
+      concurrency: 4,
+      ...(clock.file !== undefined && { clockFile: clock.file }),
+    }),
   );
   try {
     await Promise.all(workers.map((w) => w.printed('READY')));
-    // Start counting once every child is connected (a child that started after the parent's token expired
-    // renewed it while warming up; the stored token is the one to cross now).
     as.stats.reset();
-    const window = windowAcrossOneRenewal(await renewalPointMs(options.store));
-    for (const w of workers) w.send(JSON.stringify(window));
+    // Phase 1: every process calls with the stored token, still valid.
+    for (const w of workers) w.send(JSON.stringify({ rounds: 3 }));
+    await Promise.all(workers.map((w) => w.printed('DONE')));
+    assert.deepEqual(grants(as), {}, 'no renewal before the expiry');
+    // The token expires for every process and both servers at once; phase 2 crosses the expiry.
+    await expireHeldToken(options.store, clock);
+    for (const w of workers) w.send(JSON.stringify({ rounds: 5, last: true }));
     const lines = await Promise.all(workers.map((w) => w.printed('RESULT ')));
     const results = lines.map((line) => JSON.parse(line.slice('RESULT '.length)) as CallsResult);
     const exits = await Promise.all(workers.map((w) => w.exited));
@@ -75,14 +78,14 @@ export async function runFleet(options: {
 
     for (const [i, r] of results.entries()) {
       assert.equal(r.failed, 0, `worker ${i}: ${r.failed} failed calls: ${r.errors.join(' | ')}`);
-      assert.ok(r.ok >= 4, `worker ${i} made ${r.ok} calls`);
+      assert.equal(r.ok, 4 * (3 + 5), `worker ${i} made every call`);
     }
     // Every process moved from the old token to the same new one.
     const last = new Set(results.map((r) => r.tokens.at(-1)));
     assert.equal(last.size, 1, 'all processes ended on the same access token');
     assert.ok(
-      results.every((r) => r.tokens.length <= 2),
-      `no process used more than two tokens in the window: ${JSON.stringify(results.map((r) => r.tokens))}`,
+      results.every((r) => r.tokens.length === 2),
+      `every process used exactly the old and the new token: ${JSON.stringify(results.map((r) => r.tokens))}`,
     );
     assert.deepEqual(grants(as), { refresh_token: 1 }, 'exactly one refresh for all the processes');
     assert.deepEqual(as.stats.grantErrors, {});

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MemoryTokenStore, Secret } from '../../../src/index.ts';
+import { TestClock } from '../../fixtures/test-clock.ts';
 import {
   call,
   decodeJwt,
@@ -15,7 +16,6 @@ import {
   onlyRecord,
   recordingFetch,
   type Stack,
-  sleep,
   startStack,
   text,
   whoamiOnce,
@@ -28,6 +28,7 @@ import {
 const TRICKY_SECRET = 'p:a+s%s w-rd/=&~';
 const POST_SECRET = 'post+secret:%41';
 const TTL = 3;
+const clock = new TestClock({ frozen: true });
 const ecKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const rsaKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -57,6 +58,7 @@ describe('client credentials', () => {
     stack = await startStack({
       as: {
         accessTokenTTL: TTL,
+        clock,
         clients: [
           service('svc-basic', 'client_secret_basic', { client_secret: TRICKY_SECRET }),
           service('svc-post', 'client_secret_post', { client_secret: POST_SECRET }),
@@ -72,6 +74,7 @@ describe('client credentials', () => {
           }),
         ],
       },
+      mcp: { clock },
     });
   });
   after(async () => {
@@ -194,13 +197,15 @@ describe('client credentials', () => {
       clientId: 'svc-basic',
       clientSecret: Secret.fromEnv('MCPTOOL_TEST_BASIC_SECRET'),
       tokenStore: store,
+      clock,
     });
     try {
       await toolset.warmUp();
       const first = (await onlyRecord(store)).tokens?.access_token;
       as.stats.reset();
       mcp.stats.reset();
-      await sleep(TTL * 1000 + 300);
+      // The client and both servers share the clock: moving it expires the token without a real wait.
+      clock.advance(TTL * 1000 + 300);
       assert.equal(text(await call(toolset, 'echo', { text: 'after expiry' })), 'after expiry');
       const second = (await onlyRecord(store)).tokens?.access_token;
       assert.notEqual(second, first);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryTokenStore, OAuthConfig, OAuthError, type TokenRecord } from '../../../src/index.ts';
+import { TestClock } from '../../fixtures/test-clock.ts';
 import {
   call,
   oauthToolset,
@@ -13,24 +14,25 @@ import {
   recordingFetch,
   redirectFollowingHandler,
   type Stack,
-  sleep,
   startStack,
   text,
 } from './helpers.ts';
 
 const TTL = 3;
+/** The time of the short-lived part: shared by the client and both servers, moved by the tests (no real waits). */
+const clock = new TestClock({ frozen: true });
 
-/** Sleep until the stored access token has expired (plus a margin). */
-async function untilExpired(record: TokenRecord): Promise<void> {
+/** Move the shared clock past the stored access token's expiry (plus a margin). */
+function untilExpired(record: TokenRecord): void {
   const expiresAt = record.tokens?.expires_at;
   assert.ok(expiresAt !== undefined);
-  await sleep(Math.max(0, expiresAt * 1000 - Date.now()) + 250);
+  clock.advance(Math.max(0, expiresAt * 1000 - clock.now()) + 250);
 }
 
 describe('short-lived tokens (TTL 3 s): refresh', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ as: { accessTokenTTL: TTL } });
+    stack = await startStack({ as: { accessTokenTTL: TTL, clock }, mcp: { clock } });
   });
   after(() => stack.close());
 
@@ -39,11 +41,11 @@ describe('short-lived tokens (TTL 3 s): refresh', () => {
     const store = new MemoryTokenStore();
     const recorded = recordingFetch();
     const { handler, log } = redirectFollowingHandler();
-    const toolset = oauthToolset(mcp.url, { tokenStore: store, authorizationHandler: handler }, recorded);
+    const toolset = oauthToolset(mcp.url, { tokenStore: store, authorizationHandler: handler, clock }, recorded);
     try {
       await toolset.warmUp();
       const before = await onlyRecord(store);
-      await untilExpired(before);
+      untilExpired(before);
       as.stats.reset();
       mcp.stats.reset();
       const results = await Promise.all(
@@ -64,7 +66,7 @@ describe('short-lived tokens (TTL 3 s): refresh', () => {
       const afterRefresh = await onlyRecord(store);
       assert.notEqual(afterRefresh.tokens?.access_token, before.tokens?.access_token);
       assert.notEqual(afterRefresh.tokens?.refresh_token, before.tokens?.refresh_token, 'the rotated one is stored');
-      assert.ok((afterRefresh.tokens?.expires_at ?? 0) > Date.now() / 1000);
+      assert.ok((afterRefresh.tokens?.expires_at ?? 0) > clock.now() / 1000);
     } finally {
       await toolset.close();
     }
@@ -74,21 +76,24 @@ describe('short-lived tokens (TTL 3 s): refresh', () => {
     const { as, mcp } = stack;
     const store = new MemoryTokenStore();
     const first = redirectFollowingHandler();
-    const original = oauthToolset(mcp.url, { tokenStore: store, authorizationHandler: first.handler });
+    const original = oauthToolset(mcp.url, { tokenStore: store, authorizationHandler: first.handler, clock });
     const second = redirectFollowingHandler();
     let restored: ReturnType<typeof oauthToolset> | undefined;
     try {
       await original.warmUp();
       const copy = structuredClone(await onlyRecord(store));
-      await untilExpired(copy);
+      untilExpired(copy);
       as.stats.reset();
       assert.equal(text(await call(original, 'echo', { text: 'refreshed' })), 'refreshed');
       assert.deepEqual(as.stats.grants, { refresh_token: 1 }, 'the first refresh consumed the copied refresh token');
 
       // A stale copy of the record comes back (a restored backup, a second machine): its refresh token is used again.
-      await store.set({ ...copy, updated_at: Math.floor(Date.now() / 1000) });
+      await store.set({ ...copy, updated_at: Math.floor(clock.now() / 1000) });
       as.stats.reset();
-      restored = oauthToolset(mcp.url, new OAuthConfig({ tokenStore: store, authorizationHandler: second.handler }));
+      restored = oauthToolset(
+        mcp.url,
+        new OAuthConfig({ tokenStore: store, authorizationHandler: second.handler, clock }),
+      );
       await restored.warmUp();
       assert.equal(text(await call(restored, 'echo', { text: 'signed in again' })), 'signed in again');
       assert.deepEqual(as.stats.grantErrors, { refresh_token: 1 }, 'the reused refresh token was refused');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OAuthError } from '../../../src/auth/errors.ts';
+import { AuthorizationServerUnavailableError, OAuthError } from '../../../src/auth/errors.ts';
 import { UsageError } from '../../../src/cli/errors.ts';
 import { errorLine, exitCodeFor } from '../../../src/cli/exit-codes.ts';
 import { InvalidOptionError, SecretError } from '../../../src/core/errors.ts';
@@ -25,6 +25,13 @@ describe('exit codes', () => {
         3,
       ],
       [new MCPConnectionError('CONNECTION_FAILED', '"x"', 'connect', 'refused'), 4],
+      [new AuthorizationServerUnavailableError('Refreshing', { status: 503, reason: 'HTTP 503', attempts: 3 }), 4],
+      [
+        new MCPConnectionError('CONNECTION_FAILED', '"x"', 'connect', 'refused', {
+          cause: new AuthorizationServerUnavailableError('Refreshing', { reason: 'reset', attempts: 1 }),
+        }),
+        4,
+      ],
       [new MCPConnectionError('CONNECTION_TIMEOUT', '"x"', 'connect', 'timed out'), 4],
       [new MCPInvocationError('INVOCATION_TIMEOUT', 'slow', {}, 'timed out'), 4],
     ];
