@@ -155,6 +155,9 @@ describe('token endpoint failures keep the credentials', () => {
         refresh_token: 'rt-0',
       },
       discovery: {
+        // The server's protected resource metadata names the (hostile) authorization server: a record from the
+        // 2025-03-26 path (no such document) would have to live on the MCP server's own origin.
+        protected_resource_metadata: { resource: 'http://127.0.0.1:9/mcp', authorization_servers: [issuer] },
         authorization_server_metadata: {
           issuer,
           token_endpoint: `${issuer}/token`,
