@@ -10,6 +10,8 @@ import { EXIT, UsageError } from './errors.ts';
 import { errorLine, exitCodeFor } from './exit-codes.ts';
 import { type CliIO, processIO } from './io.ts';
 import { createProgress } from './progress.ts';
+import { didYouMean } from './suggest.ts';
+import { VERSION } from './version.ts';
 
 /** The commands of `mcptool`, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -42,12 +44,17 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       return EXIT.USAGE;
     }
     if (name === '--help' || name === '-h') return await helpCommand(COMMANDS).run([], ctx);
+    if (name === '--version' || name === '-V') {
+      fullIO.stdout.write(`mcptool ${VERSION}\n`);
+      return EXIT.OK;
+    }
     const command = all.find((c) => c.name === name);
     if (command === undefined) {
+      const names = all.map((c) => c.name);
       throw new UsageError(
         name.startsWith('-')
           ? `the command comes first, e.g. 'mcptool tools <target> ${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}`
-          : `unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
+          : `unknown command ${JSON.stringify(name)}${didYouMean(name, names, (n) => `'mcptool ${n}'`)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
       );
     }
     return await command.run(rest, ctx);
