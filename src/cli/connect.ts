@@ -16,6 +16,12 @@ export interface PreparedTarget {
   serverInfo: ServerInfo;
   /** `--timeout` in ms, when given. */
   timeoutMs: number | undefined;
+  /**
+   * Where the static `Authorization` header comes from (e.g. `the "Authorization" header of server "x" in
+   * mcp.json`), when one is set and no OAuth option was given: OAuth is then off, and a 401 means the server
+   * refused those credentials.
+   */
+  staticAuthorization?: string | undefined;
 }
 
 /**
@@ -37,9 +43,29 @@ export async function prepareTarget(
   if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
     throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
   }
-  let oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
-  if (spec.kind !== 'stdio' && ctx) oauth = withCliSignIn(oauth ?? new OAuthConfig(), ctx);
-  return { spec, serverInfo: buildServerInfo(spec, oauth, timeoutMs), timeoutMs };
+  const oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
+  const staticAuthorization =
+    spec.kind !== 'stdio' && oauth === undefined ? authorizationSource(spec, configPath) : undefined;
+  if (staticAuthorization !== undefined) {
+    // The user chose the credentials: a 401 is their refusal (CREDENTIALS_REFUSED), not a reason to register a
+    // client and start a sign-in nobody asked for.
+    return { spec, serverInfo: buildServerInfo(spec, false, timeoutMs), timeoutMs, staticAuthorization };
+  }
+  const withSignIn = spec.kind !== 'stdio' && ctx ? withCliSignIn(oauth ?? new OAuthConfig(), ctx) : oauth;
+  return { spec, serverInfo: buildServerInfo(spec, withSignIn, timeoutMs), timeoutMs };
+}
+
+/** Where the `Authorization` header of an HTTP target comes from, or `undefined` when it has none. */
+function authorizationSource(spec: TargetSpec, configPath: string | undefined): string | undefined {
+  if (spec.kind === 'stdio') return undefined;
+  const name = Object.keys(spec.headers).find((h) => h.toLowerCase() === 'authorization');
+  if (name === undefined) return undefined;
+  return (
+    spec.headerSources?.[name] ??
+    (configPath === undefined
+      ? `the ${quote(name)} header given on the command line`
+      : `the ${quote(name)} header of server ${quote(spec.label)} in ${configPath}`)
+  );
 }
 
 /**
@@ -67,7 +93,7 @@ function withCliSignIn(config: OAuthConfig, ctx: CommandContext): OAuthConfig {
 
 function buildServerInfo(
   spec: TargetSpec,
-  oauth: Awaited<ReturnType<typeof buildOAuthConfig>>,
+  oauth: OAuthConfig | false | undefined,
   timeoutMs: number | undefined,
 ): ServerInfo {
   if (spec.kind === 'stdio') {

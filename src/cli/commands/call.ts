@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTION
 import { prepareTarget } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { explainFailure } from '../explain.ts';
 import { type CallToolResultLike, resultForTerminal, resultToJson } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
@@ -78,6 +79,8 @@ ${EXIT_HELP}
       }
       ctx.progress.done();
       return printResult(result, toolName, values.json === true, ctx);
+    } catch (error) {
+      throw await explainFailure(error, prepared);
     } finally {
       ctx.progress.done();
       await tool.close();

@@ -1,5 +1,12 @@
 import { epochSeconds } from '../../core/clock.ts';
-import { type CredentialStatus, listCredentials, signIn } from '../../index.ts';
+import {
+  type CredentialStatus,
+  listCredentials,
+  MCPToolset,
+  SSEServerInfo,
+  StreamableHttpServerInfo,
+  signIn,
+} from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
@@ -77,6 +84,18 @@ ${EXIT_HELP}
       ctx.progress.update(`Signing in to ${target.label}…`);
       credential = await signIn({ serverUrl: target.url, oauth, force: values.force === true });
     } catch (error) {
+      ctx.progress.update(`Checking whether ${target.label} needs a sign-in at all…`);
+      if (await answersWithoutAuthorization(target.url, values.sse === true)) {
+        ctx.progress.done();
+        if (values.json) {
+          ctx.io.stdout.write(`${JSON.stringify({ server: target.url.href, signInNeeded: false }, null, 2)}\n`);
+        } else {
+          ctx.io.stdout.write(
+            `${target.label} needs no sign-in: it answers without authorization (nothing was stored)\n`,
+          );
+        }
+        return EXIT.OK;
+      }
       throw accountError('sign-in to', target, error);
     } finally {
       ctx.progress.done();
@@ -105,3 +124,21 @@ ${EXIT_HELP}
     return EXIT.OK;
   },
 };
+
+/**
+ * Whether the MCP server answers `initialize` and `tools/list` with no credentials at all (OAuth off): then a
+ * failed sign-in means there was nothing to sign in to, not a broken authorization server.
+ */
+async function answersWithoutAuthorization(url: URL, sse: boolean): Promise<boolean> {
+  const options = { url: url.href, oauth: false as const, maxRetries: 0 };
+  const serverInfo = sse ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
+  const toolset = new MCPToolset({ serverInfo, connectionTimeout: 15_000, invocationTimeout: 15_000 });
+  try {
+    await toolset.warmUp();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await toolset.close();
+  }
+}

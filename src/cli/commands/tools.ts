@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTION
 import { prepareTarget } from '../connect.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { explainFailure } from '../explain.ts';
 import { toolsToJson, toolsToTable } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 
@@ -55,6 +56,8 @@ ${EXIT_HELP}
       }));
       ctx.io.stdout.write(values.json ? toolsToJson(tools) : toolsToTable(tools, ctx.io.stdout.columns ?? 100));
       return EXIT.OK;
+    } catch (error) {
+      throw await explainFailure(error, prepared);
     } finally {
       ctx.progress.done();
       await toolset.close();
