@@ -24,6 +24,7 @@ import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig } from './oauth-options.ts';
+import { type StoreWarnings, storeWarnings } from './store-warnings.ts';
 import { resolveTarget } from './target.ts';
 
 /** The options of `login`, `logout` and `status`: the target, the OAuth options and the token store. */
@@ -87,7 +88,19 @@ export async function resolveAccountTarget(
  */
 export function tokenStoreOf(values: Record<string, unknown>, io: CliIO): FileTokenStore {
   const dir = typeof values['token-store'] === 'string' ? values['token-store'] : defaultTokenStoreDir(io.env);
-  return new FileTokenStore({ dir });
+  return new FileTokenStore({ dir, logger: storeLoggerOf(io) });
+}
+
+const storeLoggers = new WeakMap<CliIO, StoreWarnings>();
+
+/** The one store logger of a command run (its warnings are said once per run). */
+export function storeLoggerOf(io: CliIO): StoreWarnings {
+  let logger = storeLoggers.get(io);
+  if (!logger) {
+    logger = storeWarnings(io);
+    storeLoggers.set(io, logger);
+  }
+  return logger;
 }
 
 /** What {@link accountConfig} adds to the OAuth options of the command line. */

@@ -1,6 +1,14 @@
 import { quote } from '../core/errors.ts';
-import { OAuthConfig, type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
-import { cliAuthorizationHandler } from './account.ts';
+import {
+  defaultTokenStoreDir,
+  FileTokenStore,
+  OAuthConfig,
+  type ServerInfo,
+  SSEServerInfo,
+  StdioServerInfo,
+  StreamableHttpServerInfo,
+} from '../index.ts';
+import { cliAuthorizationHandler, storeLoggerOf } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
@@ -43,7 +51,11 @@ export async function prepareTarget(
   if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
     throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
   }
-  const oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
+  const storeLogger = storeLoggerOf(io);
+  const oauth = await buildOAuthConfig(oauthOptions, {
+    env: io.env,
+    createTokenStore: (dir) => createTokenStore(dir, storeLogger),
+  });
   const staticAuthorization =
     spec.kind !== 'stdio' && oauth === undefined ? authorizationSource(spec, configPath) : undefined;
   if (staticAuthorization !== undefined) {
@@ -51,7 +63,13 @@ export async function prepareTarget(
     // client and start a sign-in nobody asked for.
     return { spec, serverInfo: buildServerInfo(spec, false, timeoutMs), timeoutMs, staticAuthorization };
   }
-  const withSignIn = spec.kind !== 'stdio' && ctx ? withCliSignIn(oauth ?? new OAuthConfig(), ctx) : oauth;
+  let withSignIn = oauth;
+  if (spec.kind !== 'stdio' && ctx) {
+    const config = oauth ?? new OAuthConfig();
+    // The default store, with the CLI's logger: a corrupt record or loose permissions are said on stderr.
+    const store = config.tokenStore ?? new FileTokenStore({ dir: defaultTokenStoreDir(io.env), logger: storeLogger });
+    withSignIn = withCliSignIn(config.tokenStore ? config : config.with({ tokenStore: store }), ctx);
+  }
   return { spec, serverInfo: buildServerInfo(spec, withSignIn, timeoutMs), timeoutMs };
 }
 

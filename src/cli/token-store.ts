@@ -1,10 +1,10 @@
-import type { TokenStore } from '../index.ts';
+import type { Logger, TokenStore } from '../index.ts';
 import { FileTokenStore } from '../index.ts';
 
 /**
- * The `--token-store DIR` hook: a `FileTokenStore` rooted at `DIR` (without the option, the library's default
- * store is used: `$MCPTOOL_HOME`, else the platform's user data dir).
+ * The `--token-store DIR` hook: a `FileTokenStore` rooted at `DIR` whose warnings go to `logger` (without the
+ * option, the CLI uses the default directory: `$MCPTOOL_HOME`, else the platform's user data dir).
  */
-export function createTokenStore(dir: string): TokenStore | undefined {
-  return new FileTokenStore({ dir });
+export function createTokenStore(dir: string, logger?: Logger): TokenStore | undefined {
+  return new FileTokenStore({ dir, ...(logger && { logger }) });
 }

@@ -268,13 +268,37 @@ export class FileTokenStore implements TokenStore {
 
   async #read(path: string): Promise<string | undefined> {
     try {
-      return await readFile(path, 'utf8');
+      const handle = await open(path, 'r');
+      try {
+        if (process.platform !== 'win32' && !(await this.#privateFile(path, handle))) return undefined;
+        return await handle.readFile('utf8');
+      } finally {
+        await handle.close().catch(() => {});
+      }
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT') return undefined;
       if (code !== undefined && UNREADABLE.has(code)) return this.#corrupt(path, `unreadable (${code})`, error);
       throw storeFailed('read', path, error);
     }
+  }
+
+  /**
+   * A record file must be readable by its owner only (it holds tokens): one open to others is tightened to 0600
+   * with a warning; one that cannot be tightened (another user's) is refused as unreadable.
+   */
+  async #privateFile(path: string, handle: Awaited<ReturnType<typeof open>>): Promise<boolean> {
+    const info = await handle.stat();
+    if ((info.mode & 0o077) === 0) return true;
+    const previousMode = (info.mode & 0o777).toString(8).padStart(4, '0');
+    try {
+      await handle.chmod(0o600);
+    } catch (error) {
+      this.#corrupt(path, `readable by other users (mode ${previousMode}) and could not be restricted to 0600`, error);
+      return false;
+    }
+    this.#logger.warn('Token store: tightened the permissions of a record file to 0600', { path, previousMode });
+    return true;
   }
 
   #ensureDir(): Promise<void> {

@@ -1,3 +1,6 @@
+import { readFile, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { tokenRecordId } from '../../auth/store/record.ts';
 import { signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
@@ -6,6 +9,7 @@ import {
   recordIsFor,
   resolveAccountTarget,
   singleTarget,
+  storeLoggerOf,
   tokenStoreOf,
 } from '../account.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -60,6 +64,16 @@ ${EXIT_HELP}
     const { removed, revoked } = result;
     const out = ctx.io.stdout;
     if (removed === undefined) {
+      const deleted = await removeCorruptRecords(storeLoggerOf(ctx.io).corrupt.keys(), target.url);
+      if (deleted.length > 0) {
+        out.write(
+          `Signed out of ${target.label}.\n` +
+            deleted
+              .map((path) => `  Deleted the corrupt record file ${path} (nothing in it could be revoked).\n`)
+              .join(''),
+        );
+        return EXIT.OK;
+      }
       out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
       return EXIT.OK;
     }
@@ -82,3 +96,34 @@ ${EXIT_HELP}
     return EXIT.OK;
   },
 };
+
+/**
+ * Delete the corrupt record files (as the store reported them) that belong to the server at `url`: a truncated
+ * record still starts with its `resource` and `issuer` (they are written first), and the file name is the id of
+ * that pair, so a file is deleted only when its `resource` identifies the server and, when its issuer is readable,
+ * the id matches its name. Returns the deleted paths.
+ */
+async function removeCorruptRecords(paths: Iterable<string>, url: URL): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const path of paths) {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const field = (name: string) => {
+      const m = new RegExp(`"${name}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(text);
+      try {
+        return m ? (JSON.parse(m[1]!) as string) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const resource = field('resource');
+    const issuer = field('issuer');
+    if (resource === undefined || !recordIsFor({ resource }, url)) continue;
+    if (issuer !== undefined && `${tokenRecordId({ resource, issuer })}.json` !== basename(path)) continue;
+    await unlink(path).then(
+      () => deleted.push(path),
+      () => {},
+    );
+  }
+  return deleted;
+}
