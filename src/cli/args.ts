@@ -10,6 +10,7 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
 } as const satisfies Options;
 
 /** How the target is given besides the positional URL or name: `--sse`, `--stdio "<cmd>"`, `--config FILE`. */
@@ -43,8 +44,8 @@ export function seeHelp(command: string): string {
  * `util.parseArgs` with mcptool's own one-line {@link UsageError}s that name the command (Node's messages, such as
  * "argument is ambiguous", never show): an unknown option with a "did you mean", a missing value, a value given to
  * a flag, and a repeated single-value option (`--args` twice is an error, not "last one wins"). Positionals are
- * allowed anywhere. A value that starts with `-` is taken when it looks like a number (`--timeout -1`, which the
- * option's own check then refuses with its rule); another option in its place means the value is missing.
+ * allowed anywhere. A value that starts with `-` is taken when it is `-` (stdin) or looks like a number (`--timeout -1`,
+ * which the option's own check then refuses with its rule); another option in its place means the value is missing.
  */
 export function parseCommandArgs<T extends Options>(
   argv: string[],
@@ -77,7 +78,7 @@ export function parseCommandArgs<T extends Options>(
       continue;
     }
     const value = token.value;
-    if (value === undefined || (!token.inlineValue && value.startsWith('-') && !/^-[\d.]/.test(value))) {
+    if (value === undefined || (!token.inlineValue && /^-[^\d.]/.test(value))) {
       throw new UsageError(
         `${command}: ${flag} needs a value${value === undefined ? '' : `, but the next argument is the option ${value}`}; ${seeHelp(command)}`,
       );

@@ -9,8 +9,16 @@ import { type CallToolResultLike, resultForTerminal, resultToJson } from '../for
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
+import { cliElicitation, serverListeners } from '../server-output.ts';
+import { tracingFetch, tracingWanted } from '../trace.ts';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS, args: { type: 'string' } } as const;
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...TARGET_OPTIONS,
+  ...OAUTH_OPTIONS,
+  args: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
 
 /** `mcptool call <target> <tool> [--args '<json>'] [--json]`: call one tool and print its result. */
 export const callCommand: Command = {
@@ -27,6 +35,10 @@ ${TARGET_HELP}
 
 ${COMMON_HELP}
   --args JSON              the tool's arguments, a JSON object
+  -q, --quiet              hide the server's log messages and progress (shown on stderr by default)
+
+The server's log messages ([server <level>] …) and progress go to stderr. When the server asks for input
+(elicitation), a terminal is asked field by field (Enter keeps the default); without one it is declined.
 
 ${OAUTH_HELP}
 
@@ -62,7 +74,15 @@ ${EXIT_HELP}
       prepared.timeoutMs === undefined
         ? {}
         : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
-    const tool = new MCPTool({ name: toolName, serverInfo: prepared.serverInfo, ...timeouts });
+    const quiet = values.quiet === true;
+    const tool = new MCPTool({
+      name: toolName,
+      serverInfo: prepared.serverInfo,
+      ...timeouts,
+      ...serverListeners(ctx, quiet),
+      elicitationHandler: cliElicitation(ctx, quiet),
+      ...(tracingWanted(values.verbose === true, ctx.io.env) && { fetch: tracingFetch(ctx.io) }),
+    });
     try {
       ctx.progress.update(`connecting to ${prepared.spec.label}…`);
       await tool.warmUp();

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
 import { toolsToJson, toolsToTable } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { tracingFetch, tracingWanted } from '../trace.ts';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS };
 
@@ -44,7 +45,11 @@ ${EXIT_HELP}
       prepared.timeoutMs === undefined
         ? {}
         : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
-    const toolset = new MCPToolset({ serverInfo: prepared.serverInfo, ...timeouts });
+    const toolset = new MCPToolset({
+      serverInfo: prepared.serverInfo,
+      ...timeouts,
+      ...(tracingWanted(values.verbose === true, ctx.io.env) && { fetch: tracingFetch(ctx.io) }),
+    });
     try {
       ctx.progress.update(`connecting to ${prepared.spec.label}…`);
       await toolset.warmUp();
