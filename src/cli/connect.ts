@@ -10,7 +10,7 @@ import {
 } from '../index.ts';
 import { cliAuthorizationHandler, storeLoggerOf } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
-import { loadConfigFile } from './config.ts';
+import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
@@ -45,7 +45,7 @@ export async function prepareTarget(
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const timeoutMs = parseTimeout(str('timeout'));
   const oauthOptions = oauthOptionsOf(values);
-  const configPath = str('config');
+  const configPath = configPathFor(values['config'], target, io.env);
   const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
   const spec = resolveTarget({ target, sse: values['sse'] === true, stdio: str('stdio'), config });
   if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {

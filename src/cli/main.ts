@@ -1,8 +1,10 @@
 import { callCommand } from './commands/call.ts';
+import { completionCommand } from './commands/completion.ts';
 import { demoCommand } from './commands/demo.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
+import { serversCommand } from './commands/servers.ts';
 import { statusCommand } from './commands/status.ts';
 import { toolsCommand } from './commands/tools.ts';
 import type { Command } from './context.ts';
@@ -20,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   loginCommand,
   logoutCommand,
   statusCommand,
+  serversCommand,
+  completionCommand,
   demoCommand,
 ];
 

@@ -1,5 +1,6 @@
 import { quote } from '../../core/errors.ts';
 import { MCPInvocationError, MCPTool } from '../../index.ts';
+import { argPairsToArguments } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
 import { prepareTarget } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
@@ -17,6 +18,7 @@ const OPTIONS = {
   ...TARGET_OPTIONS,
   ...OAUTH_OPTIONS,
   args: { type: 'string' },
+  arg: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -35,6 +37,8 @@ ${TARGET_HELP}
 
 ${COMMON_HELP}
   --args JSON              the tool's arguments, a JSON object
+  --arg KEY=VALUE          one argument (repeatable), typed by the tool's schema: --arg message=hi
+                           --arg count=3; added to (and overriding) --args
   -q, --quiet              hide the server's log messages and progress (shown on stderr by default)
 
 The server's log messages ([server <level>] …) and progress go to stderr. When the server asks for input
@@ -86,6 +90,7 @@ ${EXIT_HELP}
     try {
       ctx.progress.update(`connecting to ${prepared.spec.label}…`);
       await tool.warmUp();
+      if (values.arg !== undefined) Object.assign(args, argPairsToArguments(values.arg, tool.inputSchema));
       ctx.progress.update(`calling ${toolName}…`);
       let result: CallToolResultLike;
       try {

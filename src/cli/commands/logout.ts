@@ -1,6 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { tokenRecordId } from '../../auth/store/record.ts';
+import { quote } from '../../core/errors.ts';
 import { signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
@@ -13,18 +14,22 @@ import {
   tokenStoreOf,
 } from '../account.ts';
 import { parseCommandArgs } from '../args.ts';
-import type { Command } from '../context.ts';
-import { EXIT } from '../errors.ts';
+import type { Command, CommandContext } from '../context.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { errorLine, exitCodeFor } from '../exit-codes.ts';
 import { EXIT_HELP } from '../help-text.ts';
 
 /**
  * `mcptool logout <target>`: forget the stored credentials of a server, revoking the refresh token (else the access
  * token) first where the authorization server offers RFC 7009 revocation.
  */
+const OPTIONS = { ...ACCOUNT_OPTIONS, all: { type: 'boolean' } } as const;
+
 export const logoutCommand: Command = {
   name: 'logout',
   summary: 'forget the stored credentials of a server (revoking them where supported)',
   usage: `Usage: mcptool logout <target> [--token-store DIR]
+       mcptool logout --all [--token-store DIR]
 
 Forget the stored credentials of an MCP server: the refresh token (else the access token) is revoked first
 where the authorization server offers revocation (RFC 7009), then the stored record (tokens and client
@@ -35,6 +40,7 @@ Target:
   <name> --config FILE     an HTTP server from an "mcpServers" config file
 
 Options:
+  --all                    sign out of every server in the token store (and delete its corrupt records)
   --token-store DIR        the token store (default: $MCPTOOL_HOME, else the user data dir)
   --client-id ID, --client-secret-env VAR, --private-key-file FILE
                            the client's credentials, when revocation needs a confidential client
@@ -43,10 +49,16 @@ Options:
 ${EXIT_HELP}
 `,
   async run(argv, ctx) {
-    const { values, positionals } = parseCommandArgs(argv, ACCOUNT_OPTIONS, 'logout');
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'logout');
     if (values.help) {
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
+    }
+    if (values.all) {
+      if (positionals.length > 0) {
+        throw new UsageError(`logout --all takes no <target>; unexpected argument ${quote(positionals[0])}`);
+      }
+      return logoutAll(values, ctx);
     }
     const target = await resolveAccountTarget(values, singleTarget(positionals, 'logout'), ctx.io, 'logout');
     const store = tokenStoreOf(values, ctx.io);
@@ -126,4 +138,49 @@ async function removeCorruptRecords(paths: Iterable<string>, url: URL): Promise<
     );
   }
   return deleted;
+}
+
+/**
+ * `logout --all`: sign out of every server with a stored record (revoking where offered, as for one server), and
+ * delete the corrupt record files the store reported. A failure for one server does not stop the others; the
+ * command then exits 3.
+ */
+async function logoutAll(values: Record<string, unknown>, ctx: CommandContext): Promise<number> {
+  const store = tokenStoreOf(values, ctx.io);
+  const oauth = await accountConfig(values, ctx.io, { store });
+  const records = await store.list();
+  const out = ctx.io.stdout;
+  let failed: unknown;
+  const lines: string[] = [];
+  for (const record of records) {
+    const target = { url: new URL(record.resource), label: record.resource };
+    try {
+      ctx.progress.update(`Signing out of ${target.label}…`);
+      const { removed, revoked } = await signOut({ serverUrl: target.url, oauth });
+      if (removed !== undefined) {
+        lines.push(`  ${target.label} (${removed.issuer}): ${revoked ? 'revoked and deleted' : 'deleted'}`);
+      }
+    } catch (error) {
+      failed ??= accountError('sign-out of', target, error);
+      lines.push(`  ${target.label} (${record.issuer}): failed: ${(error as Error).message}`);
+    } finally {
+      ctx.progress.done();
+    }
+  }
+  for (const path of storeLoggerOf(ctx.io).corrupt.keys()) {
+    await unlink(path).then(
+      () => lines.push(`  ${path}: corrupt record file deleted`),
+      () => {},
+    );
+  }
+  if (lines.length === 0) {
+    out.write(`No stored credentials in ${store.dir}; nothing to do.\n`);
+    return EXIT.OK;
+  }
+  out.write(`Signed out of every server in ${store.dir}:\n${lines.join('\n')}\n`);
+  if (failed !== undefined) {
+    ctx.io.stderr.write(errorLine(failed));
+    return exitCodeFor(failed);
+  }
+  return EXIT.OK;
 }
