@@ -15,6 +15,7 @@ import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
+import { applyCredentialOptions } from './static-credentials.ts';
 import { resolveTarget, type TargetSpec } from './target.ts';
 import { createTokenStore } from './token-store.ts';
 
@@ -47,7 +48,11 @@ export async function prepareTarget(
   const oauthOptions = oauthOptionsOf(values);
   const configPath = configPathFor(values['config'], target, io.env);
   const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
-  const spec = resolveTarget({ target, sse: values['sse'] === true, stdio: str('stdio'), config });
+  const spec = applyCredentialOptions(
+    resolveTarget({ target, sse: values['sse'] === true, stdio: str('stdio'), config }),
+    values,
+    io.env,
+  );
   if (spec.kind === 'stdio' && hasOAuthOptions(oauthOptions)) {
     throw new UsageError(`OAuth options apply to HTTP targets only, not to the stdio server ${quote(spec.label)}`);
   }

@@ -11,12 +11,14 @@ import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
 import { cliElicitation, serverListeners } from '../server-output.ts';
+import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
 import { tracingFetch, tracingWanted } from '../trace.ts';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
   ...TARGET_OPTIONS,
   ...OAUTH_OPTIONS,
+  ...CREDENTIAL_OPTIONS,
   args: { type: 'string' },
   arg: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
@@ -34,6 +36,8 @@ Prints the text of the result (images, audio and resources summarized), or with 
 CallToolResult. A result with isError exits 1 (with --json the result is still printed on stdout).
 
 ${TARGET_HELP}
+
+${CREDENTIAL_HELP}
 
 ${COMMON_HELP}
   --args JSON              the tool's arguments, a JSON object

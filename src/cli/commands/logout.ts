@@ -159,6 +159,10 @@ async function logoutAll(values: Record<string, unknown>, ctx: CommandContext): 
       const { removed, revoked } = await signOut({ serverUrl: target.url, oauth });
       if (removed !== undefined) {
         lines.push(`  ${target.label} (${removed.issuer}): ${revoked ? 'revoked and deleted' : 'deleted'}`);
+      } else {
+        // A record holding neither tokens nor a client is not one a sign-out picks up: delete it as it is.
+        await store.delete(record);
+        lines.push(`  ${target.label} (${record.issuer}): deleted`);
       }
     } catch (error) {
       failed ??= accountError('sign-out of', target, error);

@@ -8,9 +8,16 @@ import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
 import { firstLine, toolsToJson, toolsToTable } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
 import { tracingFetch, tracingWanted } from '../trace.ts';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...OAUTH_OPTIONS, schema: { type: 'boolean' } } as const;
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...TARGET_OPTIONS,
+  ...OAUTH_OPTIONS,
+  ...CREDENTIAL_OPTIONS,
+  schema: { type: 'boolean' },
+} as const;
 
 /** `mcptool tools <target> [--json]`: list the tools of an MCP server (all pages of `tools/list`). */
 export const toolsCommand: Command = {
@@ -24,6 +31,8 @@ List the tools of an MCP server: a table of names and descriptions, or with --js
 options of 'mcptool call' (--arg KEY=VALUE: type, required, choices, default, description).
 
 ${TARGET_HELP}
+
+${CREDENTIAL_HELP}
 
 ${COMMON_HELP}
 
