@@ -1,3 +1,4 @@
+import { releaseHeldLockFilesSync } from '../auth/store/file.ts';
 import { callCommand } from './commands/call.ts';
 import { completionCommand } from './commands/completion.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -66,5 +67,23 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     progress.done();
     fullIO.stderr.write(errorLine(error));
     return exitCodeFor(error);
+  }
+}
+
+/**
+ * For the `mcptool` process only (not for `main` run inside another program): on Ctrl-C (SIGINT) or SIGTERM, delete
+ * the token-store lock files this process holds (a sign-in in progress holds one), clear the progress line and
+ * exit with 128 + the signal number, as a shell expects.
+ */
+export function exitCleanlyOnSignals(): void {
+  for (const [signal, number] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+  ] as const) {
+    process.once(signal, () => {
+      releaseHeldLockFilesSync();
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      process.exit(128 + number);
+    });
   }
 }

@@ -55,7 +55,8 @@ Options:
   --force                  sign in again (a new authorization, not a refresh) even when a valid login is
                            stored; the stored login is replaced only when the new sign-in succeeds
   --timeout SECONDS        how long to wait for the sign-in to finish (default 300)
-  --json                   print the stored credential as JSON (as 'mcptool status --json')
+  --json                   print the stored credential as JSON (as 'mcptool status --json'), with
+                           "alreadySignedIn": true when a valid stored login was kept
   -h, --help               show this help
 
 ${OAUTH_HELP}
@@ -81,7 +82,9 @@ ${EXIT_HELP}
     const before = (await listCredentials(store)).filter((c) => recordIsFor(c, target.url));
     let credential: CredentialStatus | undefined;
     try {
-      ctx.progress.update(`Signing in to ${target.label}…`);
+      // The device flow shows its code and URL through the library's own messages on stderr: no progress line may
+      // be left on that line.
+      if (values.device !== true) ctx.progress.update(`Signing in to ${target.label}…`);
       credential = await signIn({ serverUrl: target.url, oauth, force: values.force === true });
     } catch (error) {
       ctx.progress.update(`Checking whether ${target.label} needs a sign-in at all…`);
@@ -105,7 +108,9 @@ ${EXIT_HELP}
       values.force !== true &&
       before.some((c) => c.updatedAt === credential.updatedAt && c.issuer === credential.issuer);
     if (values.json) {
-      ctx.io.stdout.write(`${JSON.stringify({ ...credentialToJson(credential), tokenStore: store.dir }, null, 2)}\n`);
+      ctx.io.stdout.write(
+        `${JSON.stringify({ ...credentialToJson(credential), tokenStore: store.dir, alreadySignedIn: kept }, null, 2)}\n`,
+      );
       return EXIT.OK;
     }
     const now = epochSeconds();
