@@ -97,8 +97,8 @@ describe('mcptool login / status / logout (in-process, scripted browser)', () =>
     assert.match(status.stdout, new RegExp(`client\\s+${record.client.client_id} \\(dynamic client registration\\)`));
     assert.match(
       status.stdout,
-      /scopes\s+mcp:tools mcp:admin$/m,
-      'without a challenge: every scope the server supports',
+      /scopes\s+mcp:tools$/m,
+      "item 5: the scopes of the server's challenge, as a call that signs in asks for",
     );
     assert.match(status.stdout, /access token\s+valid until \S+Z \(in (59 min|1 h)\)/);
     assert.match(status.stdout, /refresh token\s+held/);
@@ -116,7 +116,7 @@ describe('mcptool login / status / logout (in-process, scripted browser)', () =>
         issuer: servers.as.issuer,
         clientId: record.client.client_id,
         registration: 'dynamic',
-        scopes: ['mcp:tools', 'mcp:admin'],
+        scopes: ['mcp:tools'],
         hasAccessToken: true,
         accessTokenExpiresAt: 'string',
         expired: false,
