@@ -56,7 +56,7 @@ export function exitCodeFor(error: unknown): ExitCode {
 function hintFor(error: unknown): string | undefined {
   const chain = causes(error);
   if (chain.some((e) => e instanceof OAuthError && (e as { error?: unknown }).error === 'invalid_client')) {
-    return 'the authorization server did not accept the client (invalid_client): check --client-id and the secret in the variable named by --client-secret-env (or --private-key-file)';
+    return 'the authorization server did not accept the client: check --client-id and the secret in the variable named by --client-secret-env (or --private-key-file)';
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (chain.some((e) => (e as { code?: unknown } | null)?.code === 'CALLBACK_TIMEOUT')) {
