@@ -3,7 +3,7 @@
  * This file names every public export.
  */
 
-export type { CredentialStatus } from './auth/account.ts';
+export type { CredentialStatus, RemovedCredential } from './auth/account.ts';
 export { describeRecord, listCredentials, signIn, signOut } from './auth/account.ts';
 export type {
   AuthorizationHandler,
@@ -37,6 +37,8 @@ export { createConnectionAuth } from './auth/session.ts';
 // auth
 export type { FileTokenStoreOptions } from './auth/store/file.ts';
 export { FileTokenStore } from './auth/store/file.ts';
+export type { ServerLookup } from './auth/store/lookup.ts';
+export { findServerRecords } from './auth/store/lookup.ts';
 export { MemoryTokenStore } from './auth/store/memory.ts';
 export { defaultTokenStoreDir } from './auth/store/paths.ts';
 export type {

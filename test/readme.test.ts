@@ -1,7 +1,9 @@
 /**
  * Runs every example of README.md:
- * - each ```ts block, with `from 'mcptool'` / `'mcptool/ai-sdk'` / `'mcptool/openai'` pointed at the sources, as
- *   its own script through tsx; it must exit 0 by itself (which also proves it closed its connections);
+ * - each ```ts block, with `from 'mcptool'` / `'mcptool/<subpath>'` pointed at the sources, as its own script
+ *   through tsx; it must exit 0 by itself (which also proves it closed its connections); a block importing a
+ *   framework whose `engines` require Node 22 (Mastra, the OpenAI Agents SDK) runs under the Node 22 of the
+ *   adapter tests;
  * - each `npx mcptool ...` line of the ```sh blocks, through the CLI from the sources (`src/cli/run.ts`), split
  *   without a shell, after `$MCP_URL` / `$MCP_SSE_URL` are replaced by local fixture servers; it must exit 0;
  * - a ```sh block that uses `$MCP_OAUTH_URL` (sign-in) as one test whose lines run in order, against the demo's
@@ -20,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { splitCommandLine } from '../src/cli/split.ts';
 import { type DemoServers, startDemoServers } from '../src/demo/demo.ts';
 import { type McpServerHandle, startMcpServer } from './fixtures/mcp-server.ts';
+import { node22 } from './integration/adapters/support/run-scenario.ts';
 import { runTsx } from './integration/support/run-tsx.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -43,6 +46,9 @@ const SOURCES: Record<string, string> = {
   mcptool: 'src/index.ts',
   'mcptool/ai-sdk': 'src/adapters/ai-sdk.ts',
   'mcptool/openai': 'src/adapters/openai.ts',
+  'mcptool/langchain': 'src/adapters/langchain.ts',
+  'mcptool/mastra': 'src/adapters/mastra.ts',
+  'mcptool/openai-agents': 'src/adapters/openai-agents.ts',
   'mcptool/redis': 'src/redis.ts',
 };
 
@@ -53,8 +59,12 @@ function pointAtSources(code: string): string {
   });
 }
 
-/** Run `node --import tsx ...args` in `cwd` (60 s at most). */
-const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv) => runTsx(args, { cwd, env, timeoutMs: 60_000 });
+/** Run `node --import tsx ...args` in `cwd` (120 s at most: frameworks are slow to load on a loaded machine). */
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv, node?: string) =>
+  runTsx(args, { cwd, env, timeoutMs: 120_000, ...(node && { node }) });
+
+/** Frameworks whose `engines` require Node 22. */
+const NEEDS_NODE_22 = /from '(@mastra\/core|@openai\/agents)[/']/;
 
 const all = blocks(readme);
 const tsBlocks = all.filter((b) => b.lang === 'ts');
@@ -107,7 +117,8 @@ describe('README examples', { concurrency: 3 }, () => {
       await writeFile(file, pointAtSources(block.code));
       // OAuth examples sign in to the demo's server (auto-approve) through the scripted browser, into their own home.
       const oauthExample = { ...oauthEnv, MCPTOOL_HOME: join(dir, `mcptool-home-ts-${i + 1}`) };
-      const result = await run([file], dir, { ...env, ...oauthExample });
+      const node = NEEDS_NODE_22.test(block.code) ? node22() : undefined;
+      const result = await run([file], dir, { ...env, ...oauthExample }, node);
       assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}`);
     });
   });

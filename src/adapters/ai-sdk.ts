@@ -1,6 +1,6 @@
 /**
- * Vercel AI SDK adapter (`mcptool/ai-sdk`). Needs the `ai` package (v5), an optional peer dependency that only
- * this subpath imports.
+ * Vercel AI SDK adapter (`mcptool/ai-sdk`). Needs the `ai` package (5, 6 or 7), an optional peer dependency that
+ * only this subpath imports.
  *
  * @example
  * import { generateText } from 'ai';
@@ -8,36 +8,40 @@
  * const tools = await toAISDKTools(toolset);
  * const { text } = await generateText({ model, tools, prompt: 'What is 2 + 3?' });
  */
+import * as ai from 'ai';
 import { type Tool as AITool, type JSONSchema7, jsonSchema, tool } from 'ai';
-import { MCPInvocationError } from '../mcp/errors.ts';
-import { contentBlockToText, type MCPToolResult, resultToText } from '../mcp/result.ts';
-import { modelSafeNames } from './names.ts';
-import { type ToolSource, toolsOf } from './tools.ts';
+import type { MCPToolResult } from '../mcp/result.ts';
+import { type AISDKMajor, type AISDKToolOutput, aiSDKOutput } from './ai-sdk-output.ts';
+import { callTool, isToolResult, namedTools } from './common.ts';
+import type { ToolSource } from './tools.ts';
 
-/** What the model sees of a tool result (the AI SDK's `LanguageModelV2ToolResultOutput`). */
-export type AISDKToolOutput =
-  | { type: 'text'; value: string }
-  | { type: 'error-text'; value: string }
-  | { type: 'content'; value: ({ type: 'text'; text: string } | { type: 'media'; data: string; mediaType: string })[] };
+export type { AISDKMajor, AISDKMediaPart, AISDKToolOutput } from './ai-sdk-output.ts';
 
 /**
- * How an MCP result is shown to the model: `error-text` for a result with `isError`; `content` (text plus
- * images and audio as media parts) when there are images or audio; otherwise `text` via `resultToText()`.
+ * The installed `ai` major, told by what it exports (it exports no version): `uploadFile` came with 7 together with
+ * tagged file data, `ToolLoopAgent` with 6.
  */
-export function toAISDKOutput(result: MCPToolResult): AISDKToolOutput {
-  if (result.isError === true) return { type: 'error-text', value: resultToText(result) };
-  const content = Array.isArray(result.content) ? result.content : [];
-  if (!content.some((block) => block.type === 'image' || block.type === 'audio')) {
-    return { type: 'text', value: resultToText(result) };
+export const installedAISDKMajor: AISDKMajor = 'uploadFile' in ai ? 7 : 'ToolLoopAgent' in ai ? 6 : 5;
+
+/**
+ * How an MCP result is shown to the model: `error-text` for a result with `isError`; `content` (text plus images
+ * and audio as media parts of the given major's form, by default the installed one) when there are images or
+ * audio; otherwise `text` via `resultToText()`.
+ */
+export function toAISDKOutput(result: MCPToolResult, major: AISDKMajor = installedAISDKMajor): AISDKToolOutput {
+  return aiSDKOutput(result, major);
+}
+
+/**
+ * The tool output `toModelOutput` receives: `ai` 5 passes the output itself, `ai` 6 and later pass
+ * `{ toolCallId, input, output }`.
+ */
+function outputOf(argument: unknown): unknown {
+  if (isToolResult(argument)) return argument;
+  if (typeof argument === 'object' && argument !== null && 'output' in argument && 'toolCallId' in argument) {
+    return (argument as { output: unknown }).output;
   }
-  return {
-    type: 'content',
-    value: content.map((block) =>
-      block.type === 'image' || block.type === 'audio'
-        ? { type: 'media' as const, data: block.data, mediaType: block.mimeType }
-        : { type: 'text' as const, text: contentBlockToText(block) },
-    ),
-  };
+  return argument;
 }
 
 /**
@@ -46,26 +50,23 @@ export function toAISDKOutput(result: MCPToolResult): AISDKToolOutput {
  *
  * Each tool's `execute` runs the MCP tool with the AI SDK's `abortSignal` and returns the whole MCP
  * `CallToolResult`, including one with `isError` (the model then sees `error-text`); connection failures and
- * timeouts throw, and the AI SDK reports them as tool errors. `toModelOutput` is {@link toAISDKOutput}.
+ * timeouts throw, and the AI SDK reports them as tool errors. `toModelOutput` is {@link toAISDKOutput}, for
+ * `ai` 5, 6 and 7.
  */
 export async function toAISDKTools(source: ToolSource): Promise<Record<string, AITool>> {
-  const tools = await toolsOf(source);
-  const names = modelSafeNames(tools.map((t) => t.name));
   const record: Record<string, AITool> = {};
-  tools.forEach((mcpTool, i) => {
-    record[names[i]!] = tool<Record<string, unknown>, MCPToolResult>({
+  for (const { name, tool: mcpTool } of await namedTools(source)) {
+    record[name] = tool<Record<string, unknown>, MCPToolResult>({
       description: mcpTool.description,
       inputSchema: jsonSchema<Record<string, unknown>>(mcpTool.inputSchema as JSONSchema7),
-      execute: async (input, { abortSignal }) => {
-        try {
-          return await mcpTool.invoke(input ?? {}, abortSignal ? { signal: abortSignal } : {});
-        } catch (error) {
-          if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR') return error.result as MCPToolResult;
-          throw error;
-        }
-      },
-      toModelOutput: (output: MCPToolResult) => toAISDKOutput(output),
+      execute: (input, { abortSignal }) => callTool(mcpTool, input, abortSignal),
+      // Typed for the `ai` 5 the repository compiles against; the argument and result take each major's form.
+      toModelOutput: ((argument: unknown) => {
+        const output = outputOf(argument);
+        if (!isToolResult(output)) return { type: 'text', value: JSON.stringify(output) ?? '' };
+        return toAISDKOutput(output);
+      }) as never,
     });
-  });
+  }
   return record;
 }

@@ -9,10 +9,9 @@
  */
 import { quote } from '../core/errors.ts';
 import type { JsonSchema, Tool } from '../mcp/common.ts';
-import { MCPInvocationError } from '../mcp/errors.ts';
 import { resultToText } from '../mcp/result.ts';
-import { modelSafeNames } from './names.ts';
-import { type ToolSource, toolsOf } from './tools.ts';
+import { callTool, errorText, namedTools, objectSchema } from './common.ts';
+import type { ToolSource } from './tools.ts';
 
 /** A function tool definition (OpenAI Chat Completions `tools[i]`). */
 export interface OpenAIFunctionTool {
@@ -45,23 +44,16 @@ export interface OpenAITools {
   execute(toolCall: OpenAIToolCall, options?: { signal?: AbortSignal }): Promise<OpenAIToolMessage>;
 }
 
-function parameters(schema: JsonSchema): JsonSchema {
-  const out: JsonSchema = { ...schema, type: 'object' };
-  if (typeof out['properties'] !== 'object' || out['properties'] === null) out['properties'] = {};
-  return out;
-}
-
 /**
  * The tools of a toolset as OpenAI function tools, named with model-safe names (`^[a-zA-Z0-9_-]{1,64}$`), and an
  * executor that maps each name back to its MCP tool. Results are converted with `resultToText()`.
  */
 export async function toOpenAITools(source: ToolSource): Promise<OpenAITools> {
-  const list = await toolsOf(source);
-  const names = modelSafeNames(list.map((t) => t.name));
-  const byName = new Map<string, Tool>(list.map((t, i) => [names[i]!, t]));
-  const tools: OpenAIFunctionTool[] = list.map((t, i) => ({
+  const named = await namedTools(source);
+  const byName = new Map<string, Tool>(named.map(({ name, tool }) => [name, tool]));
+  const tools: OpenAIFunctionTool[] = named.map(({ name, tool }) => ({
     type: 'function',
-    function: { name: names[i]!, description: t.description, parameters: parameters(t.inputSchema) },
+    function: { name, description: tool.description, parameters: objectSchema(tool.inputSchema) },
   }));
 
   async function execute(toolCall: OpenAIToolCall, options: { signal?: AbortSignal } = {}): Promise<OpenAIToolMessage> {
@@ -84,18 +76,8 @@ export async function toOpenAITools(source: ToolSource): Promise<OpenAITools> {
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
       return reply('Error: the arguments must be a JSON object');
     }
-    try {
-      const result = await target.invoke(
-        args as Record<string, unknown>,
-        options.signal ? { signal: options.signal } : {},
-      );
-      return reply(resultToText(result));
-    } catch (error) {
-      if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR' && error.result !== undefined) {
-        return reply(`Error: ${resultToText(error.result as Parameters<typeof resultToText>[0])}`);
-      }
-      throw error;
-    }
+    const result = await callTool(target, args, options.signal);
+    return reply(result.isError === true ? errorText(result) : resultToText(result));
   }
 
   return { tools, execute };

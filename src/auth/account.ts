@@ -1,6 +1,7 @@
 import { type Clock, epochSeconds, systemClock } from '../core/clock.ts';
 import { splitScope } from './engine/scopes.ts';
 import { type ConnectionAuthOptions, engineFor } from './session.ts';
+import { findServerRecords } from './store/lookup.ts';
 import type { ClientRegistrationKind, TokenRecord, TokenStore } from './store/types.ts';
 
 /** What `mcptool status` shows of one stored record: never a secret or a token value. */
@@ -37,9 +38,16 @@ export function describeRecord(record: TokenRecord, clock: Clock = systemClock):
   };
 }
 
-/** Every stored credential (of one server `resource`, when given), described without secrets. */
-export async function listCredentials(store: TokenStore, resource?: string): Promise<CredentialStatus[]> {
-  const records = await store.list(resource);
+/**
+ * Every stored credential, described without secrets: all of them; those keyed by one `resource` (a string); or
+ * `{ serverUrl }`: those that server URL uses, exactly what `signOut` for it removes (see `findServerRecords`).
+ */
+export async function listCredentials(
+  store: TokenStore,
+  filter?: string | { serverUrl: string | URL },
+): Promise<CredentialStatus[]> {
+  const records =
+    typeof filter === 'object' ? await findServerRecords(store, filter.serverUrl) : await store.list(filter);
   return records.map((r) => describeRecord(r));
 }
 
@@ -57,15 +65,25 @@ export async function signIn(
   return engine.record ? describeRecord(engine.record) : undefined;
 }
 
+/** One record that {@link signOut} removed, and whether its token was revoked. */
+export interface RemovedCredential {
+  removed: CredentialStatus;
+  revoked: boolean;
+}
+
 /**
- * Forget the stored credentials of a server (`mcptool logout`), revoking the refresh token first where the
- * authorization server offers RFC 7009 revocation.
+ * Forget the stored credentials of a server (`mcptool logout`): every record `listCredentials(store, { serverUrl })`
+ * shows, revoking each refresh token first where the authorization server offers RFC 7009 revocation. `removed` and
+ * `revoked` describe the most recently updated one; `all` lists every record removed.
  */
 export async function signOut(
   options: ConnectionAuthOptions & { signal?: AbortSignal },
-): Promise<{ removed: CredentialStatus | undefined; revoked: boolean }> {
+): Promise<{ removed: CredentialStatus | undefined; revoked: boolean; all: RemovedCredential[] }> {
   const engine = engineFor(options);
-  if (!engine) return { removed: undefined, revoked: false };
-  const { record, revoked } = await engine.signOut(options.signal);
-  return { removed: record ? describeRecord(record) : undefined, revoked };
+  if (!engine) return { removed: undefined, revoked: false, all: [] };
+  const all = (await engine.signOut(options.signal)).map((r) => ({
+    removed: describeRecord(r.record),
+    revoked: r.revoked,
+  }));
+  return { removed: all[0]?.removed, revoked: all[0]?.revoked ?? false, all };
 }

@@ -1,11 +1,9 @@
 import { fstatSync } from 'node:fs';
-import { resourceIdentifiesServer } from '../auth/discovery/well-known.ts';
 import { NON_INTERACTIVE_HINT } from '../auth/interactive/handler.ts';
 import { McptoolError, quote } from '../core/errors.ts';
 import {
   type AuthorizationHandler,
   type AuthorizationSession,
-  type CredentialStatus,
   createDefaultAuthorizationHandler,
   defaultTokenStoreDir,
   FileTokenStore,
@@ -15,7 +13,6 @@ import {
   OAuthError,
   type PasteInput,
   streamPasteInput,
-  type TokenRecord,
   type TokenStore,
 } from '../index.ts';
 import { OAUTH_OPTIONS, oauthOptionsOf, seeHelp } from './args.ts';
@@ -242,9 +239,4 @@ export function accountError(action: string, target: AccountTarget, error: unkno
     e = e.cause;
   }
   return error;
-}
-
-/** Whether a stored record belongs to the server at `url` (its resource is the server or a parent of it). */
-export function recordIsFor(record: Pick<TokenRecord, 'resource'> | CredentialStatus, url: URL): boolean {
-  return resourceIdentifiesServer(record.resource, url);
 }

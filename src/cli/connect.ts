@@ -8,7 +8,7 @@ import {
   StdioServerInfo,
   StreamableHttpServerInfo,
 } from '../index.ts';
-import { cliAuthorizationHandler, storeLoggerOf } from './account.ts';
+import { accountError, cliAuthorizationHandler, storeLoggerOf } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
@@ -89,6 +89,16 @@ function authorizationSource(spec: TargetSpec, configPath: string | undefined): 
       ? `the ${quote(name)} header given on the command line`
       : `the ${quote(name)} header of server ${quote(spec.label)} in ${configPath}`)
   );
+}
+
+/**
+ * The error of a command on a prepared target, with a failed sign-in (an `OAuthError` anywhere in the cause chain)
+ * as the one line every command prints for it: `sign-in to <url> failed (<CODE>): <message>` (exit 3).
+ */
+export function signInError(prepared: PreparedTarget, error: unknown): unknown {
+  const spec = prepared.spec;
+  if (spec.kind === 'stdio') return error;
+  return accountError('sign-in to', { url: new URL(spec.url), label: spec.label }, error);
 }
 
 /**

@@ -20,6 +20,8 @@ export interface DiscoveryAttempt {
   url: string;
   /** HTTP status, when a response arrived. */
   status?: number;
+  /** Why the answer was not used, when that is more than its status (e.g. `not JSON: content-type "text/html"`). */
+  problem?: string;
 }
 
 /**
@@ -32,7 +34,10 @@ export class DiscoveryError extends OAuthError {
 
   constructor(message: string, attempts: DiscoveryAttempt[], options?: { cause?: unknown }) {
     const tried = attempts
-      .map((a) => `${quote(a.url)}${a.status === undefined ? '' : ` (HTTP ${a.status})`}`)
+      .map(
+        (a) =>
+          `${quote(a.url)}${a.problem !== undefined ? ` (${a.problem})` : a.status === undefined ? '' : ` (HTTP ${a.status})`}`,
+      )
       .join(', ');
     super('DISCOVERY_FAILED', attempts.length === 0 ? message : `${message}; tried ${tried}`, options);
     this.attempts = attempts;
@@ -75,6 +80,8 @@ export interface DiscoveryResult {
   resource: string;
   /** The RFC 9728 protected resource metadata, absent on the 2025-03-26 back-compat path. */
   protectedResource?: oauth.ResourceServer;
+  /** The URL `protectedResource` was fetched from. */
+  protectedResourceMetadataUrl?: string;
   /** The metadata of the authorization server to use (the first of `authorization_servers`). */
   authorizationServer: oauth.AuthorizationServer;
   /** Whether this is the 2025-03-26 back-compat path (no protected resource metadata). */
@@ -108,43 +115,86 @@ export interface DiscoverOptions {
 
 /**
  * Discover the protected resource metadata of an MCP server (RFC 9728; MCP 2025-11-25 "Protected Resource
- * Metadata Discovery Requirements"): from the challenge's `resource_metadata` URL when given, else from the
- * path-inserted and then the root well-known URL ({@link protectedResourceMetadataUrls}).
+ * Metadata Discovery Requirements"): from the challenge's `resource_metadata` URL first when given (the
+ * specification's "use the resource metadata URL from the `WWW-Authenticate` header when present"), then the
+ * path-inserted and the root well-known URLs ({@link protectedResourceMetadataUrls}), each URL once.
  *
- * - A 4xx answer (other than 429) means "no document here": the next URL is tried (also after the
- *   challenge's URL, so a stale `resource_metadata` does not break a server that also serves the
- *   well-known URL). Any other non-200 answer is a {@link DiscoveryError}.
+ * - A candidate that answers anything but a JSON metadata document (a 4xx other than 429, a `200` HTML page
+ *   of a catch-all route, a body that is not a JSON object) is skipped and the next one is tried, so a stale
+ *   `resource_metadata` or a path-inserted URL that a web app answers does not hide the document. A 429 or
+ *   5xx is a {@link DiscoveryError} at once (a fault, not an absence).
+ * - When no candidate has a document: `undefined` (a 2025-03-26 server) when every one answered a 4xx
+ *   ("nothing here"); otherwise a {@link DiscoveryError} (`DISCOVERY_FAILED`) naming what each answered.
  * - The document's `resource` must identify the server asked for ({@link resourceIdentifiesServer}), or a
  *   `ResourceMismatchError` (`RESOURCE_MISMATCH`) is thrown before anything else is requested.
  * - Every `authorization_servers` entry must be `https:` (or `http:` on a loopback host), else
  *   `InsecureEndpointError` (`INSECURE_ENDPOINT`).
  * - The response is validated by oauth4webapi's `processResourceDiscoveryResponse` (status, JSON object,
- *   `resource` present); malformed JSON, an oversized body or a wrong shape is `INVALID_RESPONSE`.
+ *   `resource` present); an oversized body or a wrong shape is `INVALID_RESPONSE`.
  *
  * @returns the metadata, or `undefined` when the server publishes none (a 2025-03-26 server).
  */
 export async function discoverProtectedResource(
   options: DiscoverProtectedResourceOptions,
 ): Promise<oauth.ResourceServer | undefined> {
+  return (await findProtectedResource(options))?.metadata;
+}
+
+/** {@link discoverProtectedResource}, also returning the URL the document was found at. */
+async function findProtectedResource(
+  options: DiscoverProtectedResourceOptions,
+): Promise<{ metadata: oauth.ResourceServer; url: string } | undefined> {
   const logger = options.logger ?? silentLogger;
   const fetch = hardenFetch({ fetch: options.fetch, logger });
   const serverUrl = new URL(String(options.serverUrl));
-  const urls = protectedResourceMetadataUrls(serverUrl);
   const fromChallenge = challengeMetadataUrl(options.resourceMetadataUrl, serverUrl, logger);
-  if (fromChallenge !== undefined && !urls.includes(fromChallenge)) urls.unshift(fromChallenge);
+  const wellKnown = protectedResourceMetadataUrls(serverUrl).filter((u) => u !== fromChallenge);
+  const urls = fromChallenge === undefined ? wellKnown : [fromChallenge, ...wellKnown];
   const attempts: DiscoveryAttempt[] = [];
   for (const url of urls) {
     const response = await get(fetch, url, options.signal, attempts, 'protected resource metadata');
-    if (notHere(response.status)) {
-      logger.debug('no protected resource metadata here', { url, status: response.status });
+    // A server fault or rate limit is not "no document here": trying another URL could find another document.
+    if (response.status === 429 || response.status >= 500) {
+      throw await unexpectedStatus('protected resource metadata', url, response, attempts);
+    }
+    const problem = await notADocument(response);
+    if (problem !== undefined) {
+      const attempt = attempts[attempts.length - 1];
+      if (attempt !== undefined && response.status === 200) attempt.problem = `HTTP 200, ${problem}`;
+      logger.debug('no protected resource metadata here', { url, status: response.status, problem });
       continue;
     }
-    if (response.status !== 200) throw await unexpectedStatus('protected resource metadata', url, response, attempts);
     const metadata = await processProtectedResource(serverUrl, url, response);
     logger.debug('protected resource metadata found', { url, resource: metadata.resource });
-    return metadata;
+    return { metadata, url };
+  }
+  if (attempts.some((a) => a.problem !== undefined)) {
+    throw new DiscoveryError(
+      `No protected resource metadata found for ${quote(serverUrl.href)}: no candidate URL answered a JSON ` +
+        "metadata document (check the server's resource_metadata URL and its /.well-known/oauth-protected-resource route)",
+      attempts,
+    );
   }
   logger.debug('the server publishes no protected resource metadata', { serverUrl: serverUrl.href });
+  return undefined;
+}
+
+/**
+ * Why a response is not a protected resource metadata document (a status other than 200, a media type other than
+ * JSON, a body that is not a JSON object); `undefined` when it is one (read from a clone: the response stays unread).
+ */
+async function notADocument(response: Response): Promise<string | undefined> {
+  if (response.status !== 200) return `HTTP ${response.status}`;
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    return `not JSON: content-type ${quote(type === '' ? '(none)' : type)}`;
+  }
+  try {
+    const json: unknown = await response.clone().json();
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'not a JSON object';
+  } catch {
+    return 'malformed JSON';
+  }
   return undefined;
 }
 
@@ -298,12 +348,13 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryResul
 
   const common = { fetch: hardenFetch({ fetch: options.fetch, logger: options.logger }), signal: options.signal };
   const logger = options.logger;
-  const protectedResource = await discoverProtectedResource({
+  const prm = await findProtectedResource({
     ...common,
     serverUrl,
     resourceMetadataUrl: options.challenge?.resourceMetadata,
     logger,
   });
+  const protectedResource = prm?.metadata;
 
   let result: DiscoveryResult;
   if (protectedResource === undefined) {
@@ -319,6 +370,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryResul
     }
     const found = await findAuthorizationServer({ ...common, issuer, logger });
     result = { resource, protectedResource, authorizationServer: found.metadata, legacy: false, synthesized: false };
+    if (prm !== undefined) result.protectedResourceMetadataUrl = prm.url;
   }
   options.cache?.set(resource, result);
   return withScopes(result);

@@ -1,21 +1,28 @@
 import type * as oauth from 'oauth4webapi';
 import type { Logger } from '../../core/logger.ts';
 import { discover, discoverAuthorizationServer } from '../discovery/discover.ts';
-import { canonicalResourceUri } from '../discovery/well-known.ts';
+import { canonicalResourceUri, protectedResourceMetadataUrls } from '../discovery/well-known.ts';
 import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
 import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
 import type { TokenRecord } from '../store/types.ts';
 import { exchangeIdTokenForIdJag } from './enterprise.ts';
 import type { AuthServices, DiscoveryResult } from './services.ts';
 
-function toResult(
-  found: Awaited<ReturnType<typeof discover>>,
-  resourceMetadataUrl: string | undefined,
-): DiscoveryResult {
+/** See {@link DiscoveryResult.recordResource}. */
+function recordResourceOf(found: Awaited<ReturnType<typeof discover>>): string {
   const prm = found.protectedResource;
+  const url = found.protectedResourceMetadataUrl;
+  if (prm === undefined || url === undefined || prm.resource === found.resource) return found.resource;
+  return protectedResourceMetadataUrls(prm.resource).includes(url) ? prm.resource : found.resource;
+}
+
+function toResult(found: Awaited<ReturnType<typeof discover>>, recordResource: string): DiscoveryResult {
+  const prm = found.protectedResource;
+  const resourceMetadataUrl = found.protectedResourceMetadataUrl;
   return {
     // The protected resource metadata's `resource` (validated to identify the server) when there is one.
     resource: prm?.resource ?? found.resource,
+    recordResource,
     resourceMetadataUrl,
     authorizationServer: found.authorizationServer,
     resourceScopes: prm?.scopes_supported ? [...prm.scopes_supported] : undefined,
@@ -25,6 +32,7 @@ function toResult(
       return {
         ...(prm && { protected_resource_metadata: { ...prm } as Record<string, unknown> }),
         authorization_server_metadata: { ...found.authorizationServer } as Record<string, unknown>,
+        ...(resourceMetadataUrl !== undefined && { resource_metadata_url: resourceMetadataUrl }),
         fetched_at: nowSeconds,
       };
     },
@@ -51,20 +59,22 @@ export function createAuthServices(options: {
     // The engine keeps the result and decides when to discover again (a new `resource_metadata`): no cache here.
     async discover({ serverUrl, challenge, signal }) {
       const found = await discover({ serverUrl, challenge, fetch, signal, logger: options.logger });
-      return toResult(found, challenge?.resourceMetadata);
+      return toResult(found, recordResourceOf(found));
     },
     fromCache(serverUrl, record: TokenRecord) {
       const as = record.discovery?.authorization_server_metadata as oauth.AuthorizationServer | undefined;
       if (!as || typeof as.issuer !== 'string' || as.issuer !== record.issuer) return undefined;
       const prm = record.discovery?.protected_resource_metadata as oauth.ResourceServer | undefined;
+      const documentUrl = record.discovery?.resource_metadata_url;
       const found = {
         resource: canonicalResourceUri(serverUrl),
         authorizationServer: as,
         legacy: prm === undefined,
         synthesized: false,
         ...(prm && { protectedResource: prm }),
+        ...(documentUrl !== undefined && { protectedResourceMetadataUrl: documentUrl }),
       };
-      return toResult(found, undefined);
+      return toResult(found, record.resource);
     },
     exchangeForIdJag: (request) =>
       exchangeIdTokenForIdJag(

@@ -6,6 +6,7 @@ import type { AuthorizationHandler, OAuthConfig } from '../config.ts';
 import { InsufficientScopeError, OAuthError, OAuthServerError } from '../errors.ts';
 import { runDeviceAuthorization } from '../interactive/device.ts';
 import { type InteractionUI, stderrInteractionUI } from '../interactive/ui.ts';
+import { findServerRecords, recordServes, withServer } from '../store/lookup.ts';
 import type { StoredClient, StoredTokens, TokenRecord, TokenRecordKey, TokenStore } from '../store/types.ts';
 import { clientAuthFor, selectAuthMethod } from './client-auth.ts';
 import {
@@ -101,7 +102,11 @@ export class OAuthEngine {
   /** Load a stored record for this server, with no network request. */
   async load(): Promise<void> {
     this.#loaded ??= (async () => {
-      const records = await this.#store.list(this.resource);
+      // A configured resource pins the record; otherwise the records this server URL may use (findServerRecords).
+      const records =
+        this.config.resource !== undefined
+          ? await this.#store.list(this.config.resource)
+          : await findServerRecords(this.#store, this.serverUrl);
       const usable = records.filter((r) => r.tokens !== undefined || r.client !== undefined);
       usable.sort((a, b) => b.updated_at - a.updated_at);
       const record = usable[0];
@@ -182,11 +187,32 @@ export class OAuthEngine {
     }
     await this.renew({
       failedToken: this.#record?.tokens?.access_token,
-      challenge: this.#lastChallenge,
+      challenge: this.#lastChallenge ?? (await this.#probeChallenge(signal)),
       interactive: true,
       signal,
       forceAuthorization: options.force ?? false,
     });
+  }
+
+  /**
+   * A sign-in that no 401 preceded (`mcptool login`) asks the server for its challenge first, with one
+   * unauthenticated GET, so that discovery starts from the metadata URL the server itself names (MCP 2025-11-25,
+   * "Protected Resource Metadata Discovery Requirements") and reaches the same record as a later call would. Any
+   * other answer leaves discovery to the well-known URLs; the body is never read.
+   */
+  async #probeChallenge(signal: AbortSignal | undefined): Promise<BearerChallenge | undefined> {
+    try {
+      const response = await this.#services.fetch(this.serverUrl.href, {
+        method: 'GET',
+        headers: { accept: 'application/json, text/event-stream' },
+        ...(signal ? { signal } : {}),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      return response.status === 401 ? this.#services.parseChallenge(response) : undefined;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return undefined;
+    }
   }
 
   /**
@@ -259,7 +285,7 @@ export class OAuthEngine {
 
   async #renew(request: RenewRequest): Promise<void> {
     const discovery = await this.#discover(request.challenge, request.signal);
-    const key: TokenRecordKey = { resource: discovery.resource, issuer: discovery.authorizationServer.issuer };
+    const key: TokenRecordKey = { resource: discovery.recordResource, issuer: discovery.authorizationServer.issuer };
     const interactiveFlow = this.config.resolvedFlow === 'authorization_code' && !this.config.enterprise;
     const ttlMs = request.interactive && interactiveFlow ? this.config.authorizationTimeoutMs + 60_000 : 30_000;
     const lock = await this.#store.lock(key, 'tokens', {
@@ -268,7 +294,14 @@ export class OAuthEngine {
       ...(request.signal && { signal: request.signal }),
     });
     try {
-      const stored = await this.#store.get(key);
+      const found = await this.#store.get(key);
+      // A record under the same key that another server URL obtained through another metadata document is not
+      // this server's: its tokens are not presented here (the sign-in below replaces it).
+      const stored =
+        found === undefined ||
+        recordServes(found, { serverUrl: this.serverUrl, resourceMetadataUrl: discovery.resourceMetadataUrl })
+          ? found
+          : undefined;
       const tokens = stored?.tokens;
       if (
         tokens &&
@@ -277,11 +310,17 @@ export class OAuthEngine {
         !this.#due(tokens) &&
         (!request.requiredScopes || coversScopes(splitScope(tokens.scope), request.requiredScopes))
       ) {
-        this.#record = stored;
+        // Remember this server URL, so that later runs use the record before any request.
+        const known = withServer(stored, this.serverUrl);
+        if (known !== stored) await this.#store.set(known);
+        this.#record = known;
         this.#signInRequired = false;
         return;
       }
-      let record: TokenRecord = stored ?? { ...key, version: 1, updated_at: epochSeconds(this.#clock) };
+      let record: TokenRecord = withServer(
+        stored ?? { ...key, version: 1, updated_at: epochSeconds(this.#clock) },
+        this.serverUrl,
+      );
       record.discovery = discovery.toStored(epochSeconds(this.#clock));
       const newTokens = await this.#obtain(record, discovery, request);
       record = { ...record, tokens: newTokens, updated_at: epochSeconds(this.#clock) };
@@ -416,13 +455,23 @@ export class OAuthEngine {
   }
 
   /**
-   * Sign out: revoke the refresh token (else the access token) where the server offers RFC 7009 revocation, then
-   * delete the stored record. Revocation is best effort: a failure is logged and the record is deleted anyway.
+   * Sign out: for every record this server URL uses ({@link findServerRecords}, or the configured resource's),
+   * revoke the refresh token (else the access token) where the server offers RFC 7009 revocation, then delete the
+   * record. Revocation is best effort: a failure is logged and the record is deleted anyway.
    */
-  async signOut(signal?: AbortSignal): Promise<{ record: TokenRecord | undefined; revoked: boolean }> {
-    await this.load();
-    const record = this.#record;
-    if (!record) return { record: undefined, revoked: false };
+  async signOut(signal?: AbortSignal): Promise<{ record: TokenRecord; revoked: boolean }[]> {
+    const records =
+      this.config.resource !== undefined
+        ? await this.#store.list(this.config.resource)
+        : await findServerRecords(this.#store, this.serverUrl);
+    const results: { record: TokenRecord; revoked: boolean }[] = [];
+    for (const record of records) results.push({ record, revoked: await this.#revokeAndDelete(record, signal) });
+    this.#record = undefined;
+    this.#loaded = undefined;
+    return results;
+  }
+
+  async #revokeAndDelete(record: TokenRecord, signal: AbortSignal | undefined): Promise<boolean> {
     let revoked = false;
     const asMeta = record.discovery?.authorization_server_metadata as oauth.AuthorizationServer | undefined;
     const token = record.tokens?.refresh_token ?? record.tokens?.access_token;
@@ -443,8 +492,7 @@ export class OAuthEngine {
       }
     }
     await this.#store.delete(record);
-    this.#record = undefined;
-    return { record, revoked };
+    return revoked;
   }
 
   /** The registered client for this issuer, registering (and storing the registration at once) when needed. */

@@ -8,9 +8,16 @@ export type { BearerChallenge };
 
 /** What discovery found for one MCP server (MCP 2025-11-25 "Authorization Server Discovery"). */
 export interface DiscoveryResult {
-  /** The RFC 8707 `resource` to send and to key records by. */
+  /** The RFC 8707 `resource` to send. */
   resource: string;
-  /** The protected resource metadata URL used, if any. */
+  /**
+   * The `resource` of the token store key: `resource` when the metadata document is at one of the well-known URLs
+   * of that resource (RFC 9728 §3.1), so that every server URL it covers shares one record; otherwise (a document
+   * elsewhere, e.g. `/b/prm.json`, claiming a parent resource) the canonical server URL, so that a second server on
+   * the same origin gets a record of its own.
+   */
+  recordResource: string;
+  /** The URL the protected resource metadata was fetched from, if any. */
   resourceMetadataUrl: string | undefined;
   authorizationServer: oauth.AuthorizationServer;
   /** `scopes_supported` of the protected resource metadata. */

@@ -3,6 +3,8 @@
 export type { FileTokenStoreOptions } from './file.ts';
 export { FileTokenStore } from './file.ts';
 export { DEFAULT_LOCK_TTL_MS, DEFAULT_LOCK_WAIT_MS } from './lock-util.ts';
+export type { ServerLookup } from './lookup.ts';
+export { findServerRecords } from './lookup.ts';
 export { MemoryTokenStore } from './memory.ts';
 export { defaultTokenStoreDir } from './paths.ts';
 export { tokenRecordId } from './record.ts';

@@ -73,6 +73,10 @@ export function tokenRecordProblem(value: unknown): string | undefined {
   }
   const discovery = value['discovery'];
   if (discovery !== undefined && !isObject(discovery)) return '"discovery" is not an object';
+  const servers = value['servers'];
+  if (servers !== undefined && !(Array.isArray(servers) && servers.every((s) => typeof s === 'string'))) {
+    return '"servers" is not an array of strings';
+  }
   return undefined;
 }
 
@@ -100,8 +104,8 @@ export function parseTokenRecord(
 }
 
 /**
- * Serialize a record for storage, keeping only the fields a record may hold (issue 4: the client
- * registration, tokens, discovery results, resource, issuer, version and `updated_at` — nothing else).
+ * Serialize a record for storage, keeping only the fields a record may hold (the client
+ * registration, tokens, discovery results, resource, issuer, the server URLs, version and `updated_at` — nothing else).
  * Throws an `InvalidOptionError` naming the field when the record is malformed.
  */
 export function serializeTokenRecord(record: TokenRecord): string {
@@ -114,6 +118,7 @@ export function serializeTokenRecord(record: TokenRecord): string {
     issuer: record.issuer,
     updated_at: record.updated_at,
   };
+  if (record.servers !== undefined) kept.servers = record.servers;
   if (record.client !== undefined) kept.client = record.client;
   if (record.tokens !== undefined) kept.tokens = record.tokens;
   if (record.discovery !== undefined) kept.discovery = record.discovery;

@@ -46,6 +46,12 @@ export interface StoredDiscovery {
   protected_resource_metadata?: Record<string, unknown>;
   /** RFC 8414 / OIDC authorization server metadata, as received. */
   authorization_server_metadata?: Record<string, unknown>;
+  /**
+   * The URL the protected resource metadata was fetched from. A server URL whose own discovery goes through the
+   * same document may use the record (RFC 9728 §3: the document describes every URL it covers); absent on the
+   * 2025-03-26 path and in records written before it was kept.
+   */
+  resource_metadata_url?: string;
   /** Seconds since the epoch. */
   fetched_at: number;
 }
@@ -56,6 +62,12 @@ export interface StoredDiscovery {
  */
 export interface TokenRecord extends TokenRecordKey {
   version: 1;
+  /**
+   * The canonical URIs of the MCP server URLs this record was obtained for or confirmed for by discovery (see
+   * `findServerRecords`). Its tokens are presented to these URLs only. Absent in records written before it was kept:
+   * such a record serves the server URLs its `resource` identifies.
+   */
+  servers?: string[];
   client?: StoredClient;
   tokens?: StoredTokens;
   discovery?: StoredDiscovery;

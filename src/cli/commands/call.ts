@@ -2,7 +2,7 @@ import { quote } from '../../core/errors.ts';
 import { MCPInvocationError, MCPTool } from '../../index.ts';
 import { argPairsToArguments } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
-import { prepareTarget } from '../connect.ts';
+import { prepareTarget, signInError } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
@@ -109,7 +109,7 @@ ${EXIT_HELP}
       ctx.progress.done();
       return printResult(result, toolName, values.json === true, ctx);
     } catch (error) {
-      throw await explainFailure(error, prepared);
+      throw signInError(prepared, await explainFailure(error, prepared));
     } finally {
       ctx.progress.done();
       await tool.close();

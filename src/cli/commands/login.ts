@@ -1,4 +1,3 @@
-import { bearerChallengeFrom } from '../../auth/discovery/www-authenticate.ts';
 import { epochSeconds } from '../../core/clock.ts';
 import {
   type CredentialStatus,
@@ -12,7 +11,6 @@ import {
   ACCOUNT_OPTIONS,
   accountConfig,
   accountError,
-  recordIsFor,
   resolveAccountTarget,
   singleTarget,
   tokenStoreOf,
@@ -74,19 +72,13 @@ ${EXIT_HELP}
     const target = await resolveAccountTarget(values, singleTarget(positionals, 'login'), ctx.io, 'login');
     const store = tokenStoreOf(values, ctx.io);
     const timeoutMs = parseTimeout(values.timeout);
-    // One scope choice for `login` and for a `call` that signs in: without --scope, the scopes the server's 401
-    // challenge asks for (MCP Authorization, "Scope Selection Strategy": the challenge comes first).
-    if (values.scope === undefined) {
-      const challenged = await challengeScopes(target.url, values.sse === true);
-      if (challenged !== undefined) values.scope = [challenged.join(' ')];
-    }
     const oauth = await accountConfig(values, ctx.io, {
       store,
       device: values.device === true,
       ...(timeoutMs !== undefined && { authorizationTimeoutMs: timeoutMs }),
       ctx,
     });
-    const before = (await listCredentials(store)).filter((c) => recordIsFor(c, target.url));
+    const before = await listCredentials(store, { serverUrl: target.url });
     let credential: CredentialStatus | undefined;
     try {
       // The device flow shows its code and URL through the library's own messages on stderr: no progress line may
@@ -152,32 +144,5 @@ async function answersWithoutAuthorization(url: URL, sse: boolean): Promise<bool
     return false;
   } finally {
     await toolset.close();
-  }
-}
-
-/**
- * The `scope` of the Bearer challenge the server answers an unauthenticated `initialize` with (RFC 6750 §3), or
- * `undefined` (no 401, no scope, or no answer within 15 s).
- */
-async function challengeScopes(url: URL, sse: boolean): Promise<string[] | undefined> {
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcptool', version: '0' } },
-  });
-  try {
-    const response = await fetch(url, {
-      method: sse ? 'GET' : 'POST',
-      headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
-      ...(!sse && { body }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    await response.body?.cancel().catch(() => {});
-    if (response.status !== 401 && response.status !== 403) return undefined;
-    const scope = bearerChallengeFrom(response)?.scope;
-    return scope !== undefined && scope.length > 0 ? scope : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,13 +1,13 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { resourceIdentifiesServer } from '../../auth/discovery/well-known.ts';
 import { tokenRecordId } from '../../auth/store/record.ts';
 import { quote } from '../../core/errors.ts';
-import { signOut } from '../../index.ts';
+import { findServerRecords, signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
   accountError,
-  recordIsFor,
   resolveAccountTarget,
   singleTarget,
   storeLoggerOf,
@@ -63,7 +63,8 @@ ${EXIT_HELP}
     const target = await resolveAccountTarget(values, singleTarget(positionals, 'logout'), ctx.io, 'logout');
     const store = tokenStoreOf(values, ctx.io);
     const oauth = await accountConfig(values, ctx.io, { store });
-    const stored = (await store.list()).filter((r) => recordIsFor(r, target.url));
+    // The records `status` shows for this server URL: signOut removes exactly these.
+    const stored = await findServerRecords(store, target.url);
     let result: Awaited<ReturnType<typeof signOut>>;
     try {
       ctx.progress.update(`Signing out of ${target.label}…`);
@@ -73,9 +74,8 @@ ${EXIT_HELP}
     } finally {
       ctx.progress.done();
     }
-    const { removed, revoked } = result;
     const out = ctx.io.stdout;
-    if (removed === undefined) {
+    if (result.all.length === 0) {
       const deleted = await removeCorruptRecords(storeLoggerOf(ctx.io).corrupt.keys(), target.url);
       if (deleted.length > 0) {
         out.write(
@@ -89,21 +89,24 @@ ${EXIT_HELP}
       out.write(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.\n`);
       return EXIT.OK;
     }
-    const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
-    const offersRevocation =
-      typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
-    const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
-    const revocation = revoked
-      ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
-      : !removed.hasAccessToken && !removed.hasRefreshToken
-        ? 'No token was held, so nothing was revoked.'
-        : offersRevocation
-          ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
-          : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+    const lines = result.all.map(({ removed, revoked }) => {
+      const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
+      const offersRevocation =
+        typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
+      const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
+      return revoked
+        ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
+        : !removed.hasAccessToken && !removed.hasRefreshToken
+          ? `No token was held for ${removed.issuer}, so nothing was revoked.`
+          : offersRevocation
+            ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
+            : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+    });
+    const n = result.all.length;
     out.write(
       `Signed out of ${target.label}.\n` +
-        `  ${revocation}\n` +
-        `  Deleted the stored record (tokens and client registration) from ${store.dir}.\n`,
+        lines.map((l) => `  ${l}\n`).join('') +
+        `  Deleted ${n === 1 ? 'the stored record' : `${n} stored records`} (tokens and client registration) from ${store.dir}.\n`,
     );
     return EXIT.OK;
   },
@@ -130,7 +133,7 @@ async function removeCorruptRecords(paths: Iterable<string>, url: URL): Promise<
     };
     const resource = field('resource');
     const issuer = field('issuer');
-    if (resource === undefined || !recordIsFor({ resource }, url)) continue;
+    if (resource === undefined || !resourceIdentifiesServer(resource, url)) continue;
     if (issuer !== undefined && `${tokenRecordId({ resource, issuer })}.json` !== basename(path)) continue;
     await unlink(path).then(
       () => deleted.push(path),
@@ -152,14 +155,21 @@ async function logoutAll(values: Record<string, unknown>, ctx: CommandContext): 
   const out = ctx.io.stdout;
   let failed: unknown;
   const lines: string[] = [];
+  const done = new Set<string>();
+  const keyOf = (r: { resource: string; issuer: string }) => JSON.stringify([r.resource, r.issuer]);
   for (const record of records) {
-    const target = { url: new URL(record.resource), label: record.resource };
+    if (done.has(keyOf(record))) continue;
+    // The server URL the record was obtained for (records written before `servers` was kept: their resource).
+    const server = record.servers?.[0] ?? record.resource;
+    const target = { url: new URL(server), label: server };
     try {
       ctx.progress.update(`Signing out of ${target.label}…`);
-      const { removed, revoked } = await signOut({ serverUrl: target.url, oauth });
-      if (removed !== undefined) {
+      const { all } = await signOut({ serverUrl: target.url, oauth });
+      for (const { removed, revoked } of all) {
+        done.add(keyOf(removed));
         lines.push(`  ${target.label} (${removed.issuer}): ${revoked ? 'revoked and deleted' : 'deleted'}`);
-      } else {
+      }
+      if (!done.has(keyOf(record))) {
         // A record holding neither tokens nor a client is not one a sign-out picks up: delete it as it is.
         await store.delete(record);
         lines.push(`  ${target.label} (${record.issuer}): deleted`);

@@ -1,6 +1,6 @@
 import { epochSeconds } from '../../core/clock.ts';
 import { listCredentials } from '../../index.ts';
-import { ACCOUNT_OPTIONS, recordIsFor, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account.ts';
+import { ACCOUNT_OPTIONS, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { credentialsToText, credentialToJson } from '../credentials.ts';
@@ -47,10 +47,9 @@ Exits 0 when credentials are stored (for the target, when one is given), 1 when 
     const named = singleTarget(positionals, 'status');
     const target = named === undefined ? undefined : await resolveAccountTarget(values, named, ctx.io, 'status');
     const store = tokenStoreOf(values, ctx.io);
-    const all = await listCredentials(store);
-    const credentials = (target ? all.filter((c) => recordIsFor(c, target.url)) : all).sort(
-      (a, b) => a.resource.localeCompare(b.resource) || a.issuer.localeCompare(b.issuer),
-    );
+    // For a target: the records that server URL uses, which is what `logout` for it removes.
+    const found = await listCredentials(store, target ? { serverUrl: target.url } : undefined);
+    const credentials = found.sort((a, b) => a.resource.localeCompare(b.resource) || a.issuer.localeCompare(b.issuer));
     const out = ctx.io.stdout;
     if (values.json) {
       out.write(

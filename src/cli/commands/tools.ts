@@ -2,7 +2,7 @@ import { quote } from '../../core/errors.ts';
 import { MCPToolset } from '../../index.ts';
 import { argumentLines } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
-import { prepareTarget } from '../connect.ts';
+import { prepareTarget, signInError } from '../connect.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
@@ -79,7 +79,7 @@ ${EXIT_HELP}
       );
       return EXIT.OK;
     } catch (error) {
-      throw await explainFailure(error, prepared);
+      throw signInError(prepared, await explainFailure(error, prepared));
     } finally {
       ctx.progress.done();
       await toolset.close();

@@ -98,7 +98,7 @@ describe('mcptool login / status / logout (in-process, scripted browser)', () =>
     assert.match(
       status.stdout,
       /scopes\s+mcp:tools$/m,
-      "item 5: the scopes of the server's challenge, as a call that signs in asks for",
+      "login asks the server for its challenge first: the challenged scope, as a call's sign-in would",
     );
     assert.match(status.stdout, /access token\s+valid until \S+Z \(in (59 min|1 h)\)/);
     assert.match(status.stdout, /refresh token\s+held/);

@@ -14,14 +14,14 @@ export interface ProcessRun {
 /**
  * Run `node --import tsx ...args` in `cwd` with `env` added to this process's environment. `stdin`, when given,
  * is written to the child's stdin, which is then closed (no stdin at all otherwise). Killed (SIGKILL) after
- * `timeoutMs` (default 30 s).
+ * `timeoutMs` (default 30 s). `node` is the Node binary (default: this process's).
  */
 export function runTsx(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv | undefined; stdin?: string; timeoutMs?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv | undefined; stdin?: string; timeoutMs?: number; node?: string },
 ): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    const child = spawn(options.node ?? process.execPath, ['--import', 'tsx', ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

@@ -65,6 +65,49 @@ describe('discoverProtectedResource', () => {
     assert.equal(fake.requests[0]?.init?.redirect, 'manual');
   });
 
+  const html = () => new Response('<!doctype html><title>app</title>', { headers: { 'content-type': 'text/html' } });
+
+  it('item 3: the challenge URL is tried first even when it is the root well-known URL', async () => {
+    const fake = fakeFetch({ [PRM_PATH]: html(), [PRM_ROOT]: json(prm(ORIGIN)) });
+    const metadata = await discoverProtectedResource({
+      serverUrl: SERVER,
+      resourceMetadataUrl: PRM_ROOT,
+      fetch: fake.fetch,
+    });
+    assert.equal(metadata?.resource, ORIGIN);
+    assert.deepEqual(fake.urls(), [PRM_ROOT]);
+  });
+
+  it('item 3: a well-known URL answering 200 HTML is skipped while others remain', async () => {
+    const fake = fakeFetch({ [PRM_PATH]: html(), [PRM_ROOT]: json(prm(ORIGIN)) });
+    const metadata = await discoverProtectedResource({ serverUrl: SERVER, fetch: fake.fetch });
+    assert.equal(metadata?.resource, ORIGIN);
+    assert.deepEqual(fake.urls(), [PRM_PATH, PRM_ROOT]);
+  });
+
+  it('item 3: when no candidate answers a document, DISCOVERY_FAILED lists what each answered', async () => {
+    const stale = `${ORIGIN}/prm.json`;
+    const fake = fakeFetch({ [PRM_PATH]: html(), [PRM_ROOT]: html() });
+    await assert.rejects(
+      discoverProtectedResource({ serverUrl: SERVER, resourceMetadataUrl: stale, fetch: fake.fetch }),
+      (e: unknown) => {
+        isCode('DISCOVERY_FAILED')(e);
+        assert.ok(e instanceof DiscoveryError);
+        assert.deepEqual(
+          e.attempts.map((a) => [a.url, a.status]),
+          [
+            [stale, 404],
+            [PRM_PATH, 200],
+            [PRM_ROOT, 200],
+          ],
+        );
+        assert.match(e.message, /prm\.json" \(HTTP 404\)/);
+        assert.match(e.message, /resource\/mcp" \(HTTP 200, not JSON: content-type "text\/html"\)/);
+        return true;
+      },
+    );
+  });
+
   it('falls back to the well-known URLs when the resource_metadata URL answers 404', async () => {
     const custom = `${ORIGIN}/stale.json`;
     const fake = fakeFetch({ [PRM_PATH]: json(prm()) });
@@ -173,16 +216,17 @@ describe('discoverProtectedResource', () => {
     assert.deepEqual(fake.urls(), [PRM_PATH]);
   });
 
-  it('NEGATIVE: malformed JSON is INVALID_RESPONSE', async () => {
+  it('NEGATIVE: malformed JSON is skipped; with nothing else found it is DISCOVERY_FAILED naming it', async () => {
     const fake = fakeFetch({
       [PRM_PATH]: new Response('{"resource": "https://mcp.example.com/mcp",', {
         headers: { 'content-type': 'application/json' },
       }),
     });
-    await assert.rejects(
-      discoverProtectedResource({ serverUrl: SERVER, fetch: fake.fetch }),
-      isCode('INVALID_RESPONSE'),
-    );
+    await assert.rejects(discoverProtectedResource({ serverUrl: SERVER, fetch: fake.fetch }), (e: unknown) => {
+      isCode('DISCOVERY_FAILED')(e);
+      assert.match((e as Error).message, /oauth-protected-resource\/mcp" \(HTTP 200, malformed JSON\)/);
+      return true;
+    });
   });
 
   it('NEGATIVE: an oversized body is INVALID_RESPONSE', async () => {
@@ -195,9 +239,16 @@ describe('discoverProtectedResource', () => {
     });
   });
 
-  it('NEGATIVE: a document that is not an object, or has no resource, is INVALID_RESPONSE', async () => {
-    for (const body of [[1, 2], { authorization_servers: [ISSUER] }, 'text']) {
+  it('NEGATIVE: a document that is not an object is skipped (DISCOVERY_FAILED), one without resource INVALID_RESPONSE', async () => {
+    for (const body of [[1, 2], 'text']) {
       const fake = fakeFetch({ [PRM_PATH]: json(body) });
+      await assert.rejects(
+        discoverProtectedResource({ serverUrl: SERVER, fetch: fake.fetch }),
+        isCode('DISCOVERY_FAILED'),
+      );
+    }
+    {
+      const fake = fakeFetch({ [PRM_PATH]: json({ authorization_servers: [ISSUER] }) });
       await assert.rejects(
         discoverProtectedResource({ serverUrl: SERVER, fetch: fake.fetch }),
         isCode('INVALID_RESPONSE'),
