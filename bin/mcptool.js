@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `mcptool` command. The CLI is compiled to dist/ by `npm run build` (run by `npm ci` through `prepare`).
-import { main } from '../dist/cli/main.js';
+import { exitCleanlyOnSignals, main } from '../dist/cli/main.js';
+
+exitCleanlyOnSignals();
 
 main(process.argv.slice(2)).then(
   (code) => {

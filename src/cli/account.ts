@@ -17,13 +17,15 @@ import {
   type TokenStore,
 } from '../index.ts';
 import { OAUTH_OPTIONS, oauthOptionsOf, seeHelp } from './args.ts';
-import { loadConfigFile } from './config.ts';
+import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig } from './oauth-options.ts';
+import { type StoreWarnings, storeWarnings } from './store-warnings.ts';
 import { resolveTarget } from './target.ts';
 import { forTerminal } from './terminal.ts';
+import { checkTokenStoreDir } from './token-store.ts';
 
 /** The options of `login`, `logout` and `status`: the target, the OAuth options and the token store. */
 export const ACCOUNT_OPTIONS = {
@@ -68,7 +70,7 @@ export async function resolveAccountTarget(
       `${command}: a stdio server has no sign-in (OAuth applies to HTTP servers); give the server's http(s) URL`,
     );
   }
-  const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
+  const configPath = configPathFor(values['config'], target, io.env);
   const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
   if (target === undefined) throw new UsageError(`${command} needs a <target>: the server's URL; ${seeHelp(command)}`);
   const spec = resolveTarget({ target, sse: values['sse'] === true, config });
@@ -85,8 +87,23 @@ export async function resolveAccountTarget(
  * the platform's user data dir), read from the CLI's environment.
  */
 export function tokenStoreOf(values: Record<string, unknown>, io: CliIO): FileTokenStore {
-  const dir = typeof values['token-store'] === 'string' ? values['token-store'] : defaultTokenStoreDir(io.env);
-  return new FileTokenStore({ dir });
+  const dir =
+    typeof values['token-store'] === 'string'
+      ? checkTokenStoreDir(values['token-store'])
+      : defaultTokenStoreDir(io.env);
+  return new FileTokenStore({ dir, logger: storeLoggerOf(io) });
+}
+
+const storeLoggers = new WeakMap<CliIO, StoreWarnings>();
+
+/** The one store logger of a command run (its warnings are said once per run). */
+export function storeLoggerOf(io: CliIO): StoreWarnings {
+  let logger = storeLoggers.get(io);
+  if (!logger) {
+    logger = storeWarnings(io);
+    storeLoggers.set(io, logger);
+  }
+  return logger;
 }
 
 /** What {@link accountConfig} adds to the OAuth options of the command line. */

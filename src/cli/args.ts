@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { OAuthCliOptions } from './oauth-options.ts';
+import { didYouMean } from './suggest.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -9,6 +10,7 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
 } as const satisfies Options;
 
 /** How the target is given besides the positional URL or name: `--sse`, `--stdio "<cmd>"`, `--config FILE`. */
@@ -39,24 +41,57 @@ export function seeHelp(command: string): string {
 }
 
 /**
- * `util.parseArgs` (strict, positionals allowed anywhere) whose errors become one-line {@link UsageError}s that
- * name the command.
+ * `util.parseArgs` with mcptool's own one-line {@link UsageError}s that name the command (Node's messages, such as
+ * "argument is ambiguous", never show): an unknown option with a "did you mean", a missing value, a value given to
+ * a flag, and a repeated single-value option (`--args` twice is an error, not "last one wins"). Positionals are
+ * allowed anywhere. A value that starts with `-` is taken when it is `-` (stdin) or looks like a number (`--timeout -1`,
+ * which the option's own check then refuses with its rule); another option in its place means the value is missing.
  */
 export function parseCommandArgs<T extends Options>(
   argv: string[],
   options: T,
   command: string,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>> {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: false; tokens: true }>>;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   } catch (error) {
     const e = error as { code?: string; message?: string };
     if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-      const first = (e.message ?? 'invalid arguments').split('\n')[0]!.replace(/\.$/, '');
-      throw new UsageError(`${command}: ${first}; ${seeHelp(command)}`, { cause: error });
+      throw new UsageError(`${command}: invalid arguments; ${seeHelp(command)}`, { cause: error });
     }
     throw error;
   }
+  const names = Object.keys(options);
+  const flagOf = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = options[token.name] as Options[string] | undefined;
+    if (spec === undefined) {
+      const hint = didYouMean(token.name, names, (n) => `--${n}`);
+      throw new UsageError(`${command}: unknown option ${token.rawName}${hint}; ${seeHelp(command)}`);
+    }
+    const flag = flagOf(token.name);
+    if (spec.type === 'boolean') {
+      if (token.inlineValue) throw new UsageError(`${command}: ${flag} takes no value; ${seeHelp(command)}`);
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && /^-[^\d.]/.test(value))) {
+      throw new UsageError(
+        `${command}: ${flag} needs a value${value === undefined ? '' : `, but the next argument is the option ${value}`}; ${seeHelp(command)}`,
+      );
+    }
+    if (!spec.multiple && seen.has(token.name)) {
+      throw new UsageError(`${command}: ${flag} was given more than once; give it once`);
+    }
+    seen.add(token.name);
+  }
+  const { values, positionals } = parsed;
+  return { values, positionals } as ReturnType<
+    typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>
+  >;
 }
 
 /** The OAuth option values of a parse result, for `buildOAuthConfig`. */

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { quote } from '../core/errors.ts';
 import { UsageError } from './errors.ts';
 import type { TargetSpec } from './target.ts';
@@ -140,4 +143,25 @@ export function expandVariables(value: string, env: NodeJS.ProcessEnv, where: st
     if (fallback !== undefined) return fallback;
     throw new UsageError(`${where} uses \${${name}}, but the environment variable ${name} is not set`);
   });
+}
+
+/**
+ * The default config file: `$MCPTOOL_CONFIG` when set, else `$XDG_CONFIG_HOME/mcptool/mcp.json`
+ * (`~/.config/mcptool/mcp.json` without `XDG_CONFIG_HOME`).
+ */
+export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
+  if (env['MCPTOOL_CONFIG']) return env['MCPTOOL_CONFIG'];
+  const base = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
+  return join(base, 'mcptool', 'mcp.json');
+}
+
+/**
+ * The config file a command reads: `--config FILE`, else the default config file when the target is a name (not
+ * a URL) and that file exists; `undefined` when there is none.
+ */
+export function configPathFor(config: unknown, target: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (typeof config === 'string') return config;
+  if (target === undefined || /^https?:\/\//i.test(target)) return undefined;
+  const path = defaultConfigPath(env);
+  return existsSync(path) ? path : undefined;
 }

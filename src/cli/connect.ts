@@ -1,12 +1,21 @@
 import { quote } from '../core/errors.ts';
-import { OAuthConfig, type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../index.ts';
-import { accountError, cliAuthorizationHandler } from './account.ts';
+import {
+  defaultTokenStoreDir,
+  FileTokenStore,
+  OAuthConfig,
+  type ServerInfo,
+  SSEServerInfo,
+  StdioServerInfo,
+  StreamableHttpServerInfo,
+} from '../index.ts';
+import { accountError, cliAuthorizationHandler, storeLoggerOf } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
-import { loadConfigFile } from './config.ts';
+import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
 import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
+import { applyCredentialOptions } from './static-credentials.ts';
 import { resolveTarget, type TargetSpec } from './target.ts';
 import { createTokenStore } from './token-store.ts';
 import { parseHeaderOptions, parseTransportMode } from './transport-options.ts';
@@ -17,6 +26,12 @@ export interface PreparedTarget {
   serverInfo: ServerInfo;
   /** `--timeout` in ms, when given. */
   timeoutMs: number | undefined;
+  /**
+   * Where the static `Authorization` header comes from (e.g. `the "Authorization" header of server "x" in
+   * mcp.json`), when one is set and no OAuth option was given: OAuth is then off, and a 401 means the server
+   * refused those credentials.
+   */
+  staticAuthorization?: string | undefined;
 }
 
 /**
@@ -32,7 +47,7 @@ export async function prepareTarget(
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const timeoutMs = parseTimeout(str('timeout'));
   const oauthOptions = oauthOptionsOf(values);
-  const configPath = str('config');
+  const configPath = configPathFor(values['config'], target, io.env);
   const config = configPath === undefined ? undefined : await loadConfigFile(configPath, io.env);
   const mode = parseTransportMode({ transport: str('transport'), sse: values['sse'] === true }, ['http', 'sse']);
   const headers = parseHeaderOptions(values['header'] as string[] | undefined, io.env);
@@ -47,15 +62,48 @@ export async function prepareTarget(
       );
     }
   } else {
+    const given = Object.keys(headers).map((name) => [name, `the ${quote(name)} header given with --header`]);
     spec = {
       ...spec,
       ...((mode === 'http' || mode === 'sse') && { kind: mode }),
       headers: { ...spec.headers, ...headers },
+      ...(given.length > 0 && { headerSources: { ...spec.headerSources, ...Object.fromEntries(given) } }),
     };
   }
-  let oauth = await buildOAuthConfig(oauthOptions, { env: io.env, createTokenStore });
-  if (spec.kind !== 'stdio' && ctx) oauth = withCliSignIn(oauth ?? new OAuthConfig(), ctx);
-  return { spec, serverInfo: buildServerInfo(spec, oauth, timeoutMs), timeoutMs };
+  spec = applyCredentialOptions(spec, values, io.env);
+  const storeLogger = storeLoggerOf(io);
+  const oauth = await buildOAuthConfig(oauthOptions, {
+    env: io.env,
+    createTokenStore: (dir) => createTokenStore(dir, storeLogger),
+  });
+  const staticAuthorization =
+    spec.kind !== 'stdio' && oauth === undefined ? authorizationSource(spec, configPath) : undefined;
+  if (staticAuthorization !== undefined) {
+    // The user chose the credentials: a 401 is their refusal (CREDENTIALS_REFUSED), not a reason to register a
+    // client and start a sign-in nobody asked for.
+    return { spec, serverInfo: buildServerInfo(spec, false, timeoutMs), timeoutMs, staticAuthorization };
+  }
+  let withSignIn = oauth;
+  if (spec.kind !== 'stdio' && ctx) {
+    const config = oauth ?? new OAuthConfig();
+    // The default store, with the CLI's logger: a corrupt record or loose permissions are said on stderr.
+    const store = config.tokenStore ?? new FileTokenStore({ dir: defaultTokenStoreDir(io.env), logger: storeLogger });
+    withSignIn = withCliSignIn(config.tokenStore ? config : config.with({ tokenStore: store }), ctx);
+  }
+  return { spec, serverInfo: buildServerInfo(spec, withSignIn, timeoutMs), timeoutMs };
+}
+
+/** Where the `Authorization` header of an HTTP target comes from, or `undefined` when it has none. */
+function authorizationSource(spec: TargetSpec, configPath: string | undefined): string | undefined {
+  if (spec.kind === 'stdio') return undefined;
+  const name = Object.keys(spec.headers).find((h) => h.toLowerCase() === 'authorization');
+  if (name === undefined) return undefined;
+  return (
+    spec.headerSources?.[name] ??
+    (configPath === undefined
+      ? `the ${quote(name)} header given on the command line`
+      : `the ${quote(name)} header of server ${quote(spec.label)} in ${configPath}`)
+  );
 }
 
 /**
@@ -93,7 +141,7 @@ function withCliSignIn(config: OAuthConfig, ctx: CommandContext): OAuthConfig {
 
 function buildServerInfo(
   spec: TargetSpec,
-  oauth: Awaited<ReturnType<typeof buildOAuthConfig>>,
+  oauth: OAuthConfig | false | undefined,
   timeoutMs: number | undefined,
 ): ServerInfo {
   if (spec.kind === 'stdio') {

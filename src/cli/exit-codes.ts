@@ -16,6 +16,8 @@ const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
   INVOCATION_FAILED: EXIT.TOOL_ERROR,
   ABORTED: EXIT.TOOL_ERROR,
   AUTH_REQUIRED: EXIT.AUTH,
+  // The server refused the static credentials of an Authorization header (no OAuth sign-in is attempted then).
+  CREDENTIALS_REFUSED: EXIT.AUTH,
   CONNECTION_FAILED: EXIT.CONNECTION,
   CONNECTION_TIMEOUT: EXIT.CONNECTION,
   // The connection dropped during the call; it was not repeated (the tool may or may not have run).
@@ -61,7 +63,14 @@ export function exitCodeFor(error: unknown): ExitCode {
 
 /** A hint appended to the error line, saying how to fix what went wrong, when there is a useful one. */
 function hintFor(error: unknown): string | undefined {
+  const chain = causes(error);
+  if (chain.some((e) => e instanceof OAuthError && (e as { error?: unknown }).error === 'invalid_client')) {
+    return 'the authorization server did not accept the client: check --client-id and the secret in the variable named by --client-secret-env (or --private-key-file)';
+  }
   const code = (error as { code?: unknown } | null)?.code;
+  if (chain.some((e) => (e as { code?: unknown } | null)?.code === 'CALLBACK_TIMEOUT')) {
+    return "raise the sign-in time limit with 'mcptool login <target> --timeout SECONDS', then run this command again";
+  }
   switch (code) {
     case 'AUTH_REQUIRED':
       return 'the server requires authorization; pass OAuth options (e.g. --client-id ID --client-secret-env VAR --flow client_credentials)';

@@ -9,6 +9,8 @@ export const TARGET_HELP = `Target:
 export const COMMON_HELP = `Options:
   --json                   machine-readable output on stdout
   --timeout SECONDS        connection and invocation timeout (default 30)
+  -v, --verbose            trace each HTTP request on stderr: method, URL (query values hidden), status,
+                           time; never a header, token or body (also MCPTOOL_DEBUG=http)
   -h, --help               show this help`;
 
 export const OAUTH_HELP = `OAuth (HTTP targets only; secrets are never accepted on the command line):

@@ -1,10 +1,13 @@
+import { releaseHeldLockFilesSync } from '../auth/store/file.ts';
 import { urlSecrets } from '../core/redact.ts';
 import { callCommand } from './commands/call.ts';
+import { completionCommand } from './commands/completion.ts';
 import { demoCommand } from './commands/demo.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
 import { proxyCommand } from './commands/proxy.ts';
+import { serversCommand } from './commands/servers.ts';
 import { statusCommand } from './commands/status.ts';
 import { toolsCommand } from './commands/tools.ts';
 import type { Command } from './context.ts';
@@ -12,6 +15,8 @@ import { EXIT, UsageError } from './errors.ts';
 import { errorLine, exitCodeFor } from './exit-codes.ts';
 import { type CliIO, processIO } from './io.ts';
 import { createProgress } from './progress.ts';
+import { didYouMean } from './suggest.ts';
+import { VERSION } from './version.ts';
 
 /** The commands of `mcptool`, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -21,6 +26,8 @@ export const COMMANDS: readonly Command[] = [
   logoutCommand,
   statusCommand,
   proxyCommand,
+  serversCommand,
+  completionCommand,
   demoCommand,
 ];
 
@@ -45,12 +52,17 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       return EXIT.USAGE;
     }
     if (name === '--help' || name === '-h') return await helpCommand(COMMANDS).run([], ctx);
+    if (name === '--version' || name === '-V') {
+      fullIO.stdout.write(`mcptool ${VERSION}\n`);
+      return EXIT.OK;
+    }
     const command = all.find((c) => c.name === name);
     if (command === undefined) {
+      const names = all.map((c) => c.name);
       throw new UsageError(
         name.startsWith('-')
           ? `the command comes first, e.g. 'mcptool tools <target> ${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')}`
-          : `unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
+          : `unknown command ${JSON.stringify(name)}${didYouMean(name, names, (n) => `'mcptool ${n}'`)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
       );
     }
     return await command.run(rest, ctx);
@@ -59,5 +71,23 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     // A server may quote the request back: values of URLs given on the command line never reach the terminal.
     fullIO.stderr.write(errorLine(error, argv.flatMap(urlSecrets)));
     return exitCodeFor(error);
+  }
+}
+
+/**
+ * For the `mcptool` process only (not for `main` run inside another program): on Ctrl-C (SIGINT) or SIGTERM, delete
+ * the token-store lock files this process holds (a sign-in in progress holds one), clear the progress line and
+ * exit with 128 + the signal number, as a shell expects.
+ */
+export function exitCleanlyOnSignals(): void {
+  for (const [signal, number] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+  ] as const) {
+    process.once(signal, () => {
+      releaseHeldLockFilesSync();
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      process.exit(128 + number);
+    });
   }
 }

@@ -9,6 +9,8 @@ export interface HttpTargetSpec {
   kind: 'http' | 'sse';
   url: string;
   headers: Record<string, string>;
+  /** For a header set by a command-line option, how to name where it came from (e.g. `--bearer-env TOKEN`). */
+  headerSources?: Record<string, string>;
   /** How to name the server in messages. */
   label: string;
 }

@@ -1,10 +1,31 @@
-import type { TokenStore } from '../index.ts';
+import { statSync } from 'node:fs';
+import type { Logger, TokenStore } from '../index.ts';
 import { FileTokenStore } from '../index.ts';
+import { UsageError } from './errors.ts';
 
 /**
- * The `--token-store DIR` hook: a `FileTokenStore` rooted at `DIR` (without the option, the library's default
- * store is used: `$MCPTOOL_HOME`, else the platform's user data dir).
+ * Check `--token-store DIR` before use: a path that exists and is not a directory (`/etc/passwd`) is a mistake on
+ * the command line (exit 2), not a failed authorization. A missing directory is created on first write.
  */
-export function createTokenStore(dir: string): TokenStore | undefined {
-  return new FileTokenStore({ dir });
+export function checkTokenStoreDir(dir: string): string {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    return dir;
+  }
+  if (!isDirectory) {
+    throw new UsageError(
+      `--token-store ${dir} is not a directory; give the directory that holds (or will hold) the token store`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * The `--token-store DIR` hook: a `FileTokenStore` rooted at `DIR` whose warnings go to `logger` (without the
+ * option, the CLI uses the default directory: `$MCPTOOL_HOME`, else the platform's user data dir).
+ */
+export function createTokenStore(dir: string, logger?: Logger): TokenStore | undefined {
+  return new FileTokenStore({ dir: checkTokenStoreDir(dir), ...(logger && { logger }) });
 }

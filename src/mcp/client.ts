@@ -201,7 +201,7 @@ export abstract class MCPClient {
           'CONNECTION_TIMEOUT',
           this.server,
           'connect',
-          `no answer within ${timeout} ms`,
+          `no answer within ${timeout} ms${this.describeTimeout()}`,
           error.cause === undefined ? undefined : { cause: error.cause },
         );
       }
@@ -320,11 +320,24 @@ export abstract class MCPClient {
     });
   }
 
+  /** What the transport saw that may explain a connect timeout (appended to "no answer within N ms"), or ''. */
+  protected describeTimeout(): string {
+    return '';
+  }
+
   /** A one-line description of why a connection failed. */
   protected describeFailure(error: unknown): string {
     const code = causeCode(error);
     if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
     if (ProtocolError.isInstance(error)) return `the server answered with an error: ${quote(error.message)}`;
+    const status = httpStatusOf(error);
+    if (status !== undefined) {
+      // Keep the status: "HTTP 404 Not Found" says more than the SDK's "Error POSTing to endpoint: <body>".
+      const data = (error as { data?: { statusText?: unknown; text?: unknown } }).data;
+      const statusText = typeof data?.statusText === 'string' && data.statusText ? ` ${data.statusText}` : '';
+      const body = typeof data?.text === 'string' ? data.text.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
+      return `HTTP ${status}${statusText}${body ? ` (the server said ${quote(body)})` : ''}`;
+    }
     return quote(errorText(error));
   }
 
@@ -515,4 +528,14 @@ export abstract class MCPClient {
 
   /** A hook after the transport closed. */
   protected async afterClose(): Promise<void> {}
+}
+
+/**
+ * The HTTP status of a failed transport request: the SDK's HTTP error carries it as `status`, its SSE error as a
+ * numeric `code`.
+ */
+export function httpStatusOf(error: unknown): number | undefined {
+  const e = error as { status?: unknown; code?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' ? e.code : undefined;
+  return status !== undefined && status >= 100 && status <= 599 ? status : undefined;
 }

@@ -128,6 +128,11 @@ export class MCPTool implements Tool {
     await this.#holder.close();
   }
 
+  /** `await using tool = new MCPTool(…)` closes it at the end of the block (explicit resource management). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Serialize (handlers, logger and fetch are not serialized; secrets only as environment references). */
   toDict(): SerializedObject {
     const d: SerializedObject = { type: TYPE, name: this.name, ...connectionOptionsToDict(this.#options) };

@@ -162,6 +162,11 @@ export class MCPToolset implements Toolset {
     await this.#holder.close();
   }
 
+  /** `await using toolset = new MCPToolset(…)` closes it at the end of the block (explicit resource management). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Serialize (handlers, logger and fetch are not serialized; secrets only as environment references). */
   toDict(): SerializedObject {
     const d: SerializedObject = { type: TYPE, ...connectionOptionsToDict(this.#options) };

@@ -1,4 +1,6 @@
 /** The MCP clients of each transport: Streamable HTTP, HTTP+SSE and stdio. */
+
+import type { ChildProcess } from 'node:child_process';
 import {
   type AuthProvider,
   SSEClientTransport,
@@ -157,6 +159,12 @@ export class SSEClient extends HttpClient {
 export class StdioClient extends MCPClient {
   declare readonly serverInfo: StdioServerInfo;
   #stderrTail: string[] = [];
+  /** The first stderr line that reads as the reason of a failure (not a stack frame or the Node.js banner). */
+  #stderrReason: string | undefined;
+  /** How the process ended (`code 1`, `signal SIGKILL`), once it has. */
+  #exit: string | undefined;
+  /** The first line on stdout that is not a JSON-RPC message (stdout carries only messages: Transports, "stdio"). */
+  #junk: string | undefined;
 
   protected async createTransport(): Promise<Transport> {
     const info = this.serverInfo;
@@ -168,24 +176,80 @@ export class StdioClient extends MCPClient {
       ...(info.cwd !== undefined && { cwd: info.cwd }),
     });
     this.#stderrTail = [];
+    this.#stderrReason = undefined;
+    this.#exit = undefined;
+    this.#junk = undefined;
     transport.stderr?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
         this.#stderrTail.push(line);
         if (this.#stderrTail.length > 5) this.#stderrTail.shift();
+        if (this.#stderrReason === undefined && isReasonLine(line)) this.#stderrReason = line.trim();
         this.logger.debug('MCP server stderr', { server: this.server, line });
       }
     });
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      // The SDK transport keeps its child process private; its exit status and raw stdout explain failures that
+      // the transport reports only as "Connection closed" or as silence.
+      const child = (transport as unknown as { _process?: ChildProcess })._process;
+      child?.once('exit', (code, signal) => {
+        this.#exit = signal ? `signal ${signal}` : `code ${code}`;
+      });
+      let partial = '';
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        if (this.#junk !== undefined) return;
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = (lines.pop() ?? '').slice(-4096);
+        for (const line of lines) {
+          if (line.trim() !== '' && !isJsonLine(line)) {
+            this.#junk = line.trim().slice(0, 200);
+            break;
+          }
+        }
+      });
+    };
     return transport;
+  }
+
+  protected override describeTimeout(): string {
+    return this.#junk === undefined
+      ? ''
+      : `; the server wrote a line that is not a JSON-RPC message to stdout: ${quote(this.#junk)} (stdout is for MCP messages only; logs belong on stderr)`;
   }
 
   protected override describeFailure(error: unknown): string {
     const code = causeCode(error);
     if (code === 'ENOENT') return `could not start ${quote(this.serverInfo.command)}: command not found (ENOENT)`;
     if (code === 'EACCES') return `could not start ${quote(this.serverInfo.command)}: permission denied (EACCES)`;
-    const tail = this.#stderrTail.length ? `; server stderr: ${quote(this.#stderrTail.join(' | '))}` : '';
-    return `${super.describeFailure(error)}${tail}`;
+    const stderr = this.#stderrReason ?? this.#stderrTail[0];
+    const said = stderr === undefined ? '' : `; its stderr says ${quote(stderr)}`;
+    if (this.#exit !== undefined) return `the server process exited with ${this.#exit} before answering${said}`;
+    const junk = this.#junk === undefined ? '' : `; it wrote a non-JSON line to stdout: ${quote(this.#junk)}`;
+    return `${super.describeFailure(error)}${said}${junk}`;
   }
+}
+
+/** Whether a stdout line parses as JSON (a JSON-RPC message or at least an attempt at one). */
+function isJsonLine(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a stderr line can be the reason a server failed: not a stack frame, a source excerpt, a caret line, a
+ * bare location (`node:internal/...:1228`), the `Node.js v20…` banner or the braces of an error's properties.
+ */
+function isReasonLine(line: string): boolean {
+  const t = line.trim();
+  if (t === '' || /^at\s/.test(t) || /^\^+$/.test(t) || /^Node\.js v\d/.test(t) || /^[{}[\]]/.test(t)) return false;
+  if (/^\S+:\d+(:\d+)?$/.test(t) || /^throw\b/.test(t) || /^Require stack:?$/.test(t) || /^- \//.test(t)) return false;
+  return !/^\w+: ['"[{]/.test(t) || /error/i.test(t);
 }
 
 /** The client for a server info's transport. */

@@ -30,6 +30,19 @@ export function tokenError(what: string, cause: unknown): OAuthError {
       { cause },
     );
   }
+  if (cause instanceof oauth.WWWAuthenticateChallengeError) {
+    // A token endpoint answers a failed client authentication with 401 and a WWW-Authenticate challenge
+    // (RFC 6749 §5.2, `invalid_client`); the challenge may name the error itself.
+    const named = cause.cause.map((c) => c.parameters['error']).find((e) => typeof e === 'string');
+    const error = named ?? (cause.status === 401 ? 'invalid_client' : undefined);
+    const description = cause.cause.map((c) => c.parameters['error_description']).find((e) => typeof e === 'string');
+    return new OAuthServerError(
+      error === 'invalid_grant' ? 'INVALID_GRANT' : 'TOKEN_REQUEST_FAILED',
+      what,
+      { error, errorDescription: description, status: cause.status },
+      { cause },
+    );
+  }
   if (cause instanceof DOMException && cause.name === 'AbortError') {
     return new OAuthError('ABORTED', `${what}: aborted`, { cause });
   }

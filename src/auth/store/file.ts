@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -62,6 +62,24 @@ interface LockState {
 const processLocks = new LocalLocks();
 /** Tokens of the file locks this process holds: a lock file naming our pid but not one of these is a predecessor's. */
 const heldTokens = new Set<string>();
+/** The lock files this process holds now (path → owner token), for {@link releaseHeldLockFilesSync}. */
+const heldLockFiles = new Map<string, string>();
+
+/**
+ * Delete the lock files this process holds, synchronously: for a process that is about to exit on a signal
+ * (Ctrl-C during a sign-in), so that no lock file naming a dead pid is left behind. Each file is deleted only
+ * while it still holds this process's owner token.
+ */
+export function releaseHeldLockFilesSync(): void {
+  for (const [path, token] of heldLockFiles) {
+    try {
+      if (parseOwner(readFileSync(path, 'utf8'))?.token === token) unlinkSync(path);
+    } catch {
+      // already gone, or not ours any more
+    }
+  }
+  heldLockFiles.clear();
+}
 const HOST = hostname();
 
 function errorCode(error: unknown): string | undefined {
@@ -498,6 +516,7 @@ export class FileTokenStore implements TokenStore {
     const owner = await this.#createLockFile(path, ttlMs);
     if (owner !== undefined) {
       heldTokens.add(owner.token);
+      heldLockFiles.set(path, owner.token);
       return {
         release: () => this.#releaseLockFile(path, owner.token),
         renew: () => this.#renewLockFile(path, owner),
@@ -578,6 +597,7 @@ export class FileTokenStore implements TokenStore {
 
   async #releaseLockFile(path: string, token: string): Promise<void> {
     heldTokens.delete(token);
+    if (heldLockFiles.get(path) === token) heldLockFiles.delete(path);
     let releaseBreaker: (() => Promise<void>) | undefined;
     const delays = backoffDelays(2, 50);
     const deadline = Date.now() + BREAKER_STALE_MS * 2;

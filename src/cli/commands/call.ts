@@ -1,13 +1,18 @@
 import { quote } from '../../core/errors.ts';
 import { MCPInvocationError, MCPTool } from '../../index.ts';
+import { argPairsToArguments } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { explainFailure } from '../explain.ts';
 import { type CallToolResultLike, resultForTerminal, resultToJson } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
+import { cliElicitation, serverListeners } from '../server-output.ts';
+import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
+import { tracingFetch, tracingWanted } from '../trace.ts';
 import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
 const OPTIONS = {
@@ -15,7 +20,10 @@ const OPTIONS = {
   ...TARGET_OPTIONS,
   ...TRANSPORT_OPTIONS,
   ...OAUTH_OPTIONS,
+  ...CREDENTIAL_OPTIONS,
   args: { type: 'string' },
+  arg: { type: 'string', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
 } as const;
 
 /** `mcptool call <target> <tool> [--args '<json>'] [--json]`: call one tool and print its result. */
@@ -33,8 +41,16 @@ ${TARGET_HELP}
 
 ${TRANSPORT_HELP}
 
+${CREDENTIAL_HELP}
+
 ${COMMON_HELP}
   --args JSON              the tool's arguments, a JSON object
+  --arg KEY=VALUE          one argument (repeatable), typed by the tool's schema: --arg message=hi
+                           --arg count=3; added to (and overriding) --args
+  -q, --quiet              hide the server's log messages and progress (shown on stderr by default)
+
+The server's log messages ([server <level>] …) and progress go to stderr. When the server asks for input
+(elicitation), a terminal is asked field by field (Enter keeps the default); without one it is declined.
 
 ${OAUTH_HELP}
 
@@ -70,10 +86,19 @@ ${EXIT_HELP}
       prepared.timeoutMs === undefined
         ? {}
         : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
-    const tool = new MCPTool({ name: toolName, serverInfo: prepared.serverInfo, ...timeouts });
+    const quiet = values.quiet === true;
+    const tool = new MCPTool({
+      name: toolName,
+      serverInfo: prepared.serverInfo,
+      ...timeouts,
+      ...serverListeners(ctx, quiet),
+      elicitationHandler: cliElicitation(ctx, quiet),
+      ...(tracingWanted(values.verbose === true, ctx.io.env) && { fetch: tracingFetch(ctx.io) }),
+    });
     try {
       ctx.progress.update(`connecting to ${prepared.spec.label}…`);
       await tool.warmUp();
+      if (values.arg !== undefined) Object.assign(args, argPairsToArguments(values.arg, tool.inputSchema));
       ctx.progress.update(`calling ${toolName}…`);
       let result: CallToolResultLike;
       try {
@@ -88,7 +113,7 @@ ${EXIT_HELP}
       ctx.progress.done();
       return printResult(result, toolName, values.json === true, ctx);
     } catch (error) {
-      throw signInError(prepared, error);
+      throw signInError(prepared, await explainFailure(error, prepared));
     } finally {
       ctx.progress.done();
       await tool.close();

@@ -13,6 +13,8 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
   ${'help'.padEnd(width)}  show this help, or 'mcptool help <command>'
 
+Options: -h, --help (also after a command), -V, --version (print the version)
+
 Examples:
   mcptool tools https://server.example/mcp
   mcptool tools --stdio "node server.js" --json

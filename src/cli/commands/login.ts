@@ -1,5 +1,12 @@
 import { epochSeconds } from '../../core/clock.ts';
-import { type CredentialStatus, listCredentials, signIn } from '../../index.ts';
+import {
+  type CredentialStatus,
+  listCredentials,
+  MCPToolset,
+  SSEServerInfo,
+  StreamableHttpServerInfo,
+  signIn,
+} from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
@@ -48,7 +55,8 @@ Options:
   --force                  sign in again (a new authorization, not a refresh) even when a valid login is
                            stored; the stored login is replaced only when the new sign-in succeeds
   --timeout SECONDS        how long to wait for the sign-in to finish (default 300)
-  --json                   print the stored credential as JSON (as 'mcptool status --json')
+  --json                   print the stored credential as JSON (as 'mcptool status --json'), with
+                           "alreadySignedIn": true when a valid stored login was kept
   -h, --help               show this help
 
 ${OAUTH_HELP}
@@ -74,9 +82,23 @@ ${EXIT_HELP}
     const before = await listCredentials(store, { serverUrl: target.url });
     let credential: CredentialStatus | undefined;
     try {
-      ctx.progress.update(`Signing in to ${target.label}…`);
+      // The device flow shows its code and URL through the library's own messages on stderr: no progress line may
+      // be left on that line.
+      if (values.device !== true) ctx.progress.update(`Signing in to ${target.label}…`);
       credential = await signIn({ serverUrl: target.url, oauth, force: values.force === true });
     } catch (error) {
+      ctx.progress.update(`Checking whether ${target.label} needs a sign-in at all…`);
+      if (await answersWithoutAuthorization(target.url, values.sse === true)) {
+        ctx.progress.done();
+        if (values.json) {
+          ctx.io.stdout.write(`${JSON.stringify({ server: target.url.href, signInNeeded: false }, null, 2)}\n`);
+        } else {
+          ctx.io.stdout.write(
+            `${target.label} needs no sign-in: it answers without authorization (nothing was stored)\n`,
+          );
+        }
+        return EXIT.OK;
+      }
       throw accountError('sign-in to', target, error);
     } finally {
       ctx.progress.done();
@@ -86,7 +108,9 @@ ${EXIT_HELP}
       values.force !== true &&
       before.some((c) => c.updatedAt === credential.updatedAt && c.issuer === credential.issuer);
     if (values.json) {
-      ctx.io.stdout.write(`${JSON.stringify({ ...credentialToJson(credential), tokenStore: store.dir }, null, 2)}\n`);
+      ctx.io.stdout.write(
+        `${JSON.stringify({ ...credentialToJson(credential), tokenStore: store.dir, alreadySignedIn: kept }, null, 2)}\n`,
+      );
       return EXIT.OK;
     }
     const now = epochSeconds();
@@ -106,3 +130,21 @@ ${EXIT_HELP}
     return EXIT.OK;
   },
 };
+
+/**
+ * Whether the MCP server answers `initialize` and `tools/list` with no credentials at all (OAuth off): then a
+ * failed sign-in means there was nothing to sign in to, not a broken authorization server.
+ */
+async function answersWithoutAuthorization(url: URL, sse: boolean): Promise<boolean> {
+  const options = { url: url.href, oauth: false as const, maxRetries: 0 };
+  const serverInfo = sse ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
+  const toolset = new MCPToolset({ serverInfo, connectionTimeout: 15_000, invocationTimeout: 15_000 });
+  try {
+    await toolset.warmUp();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await toolset.close();
+  }
+}

@@ -5,7 +5,6 @@ import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { credentialsToText, credentialToJson } from '../credentials.ts';
 import { EXIT } from '../errors.ts';
-import { EXIT_HELP } from '../help-text.ts';
 import { forTerminal } from '../terminal.ts';
 
 const OPTIONS = {
@@ -38,7 +37,7 @@ Options:
   --token-store DIR        the token store (default: $MCPTOOL_HOME, else the user data dir)
   -h, --help               show this help
 
-${EXIT_HELP}
+Exits 0 when credentials are stored (for the target, when one is given), 1 when none are, 2 on a usage error.
 `,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'status');
@@ -57,7 +56,7 @@ ${EXIT_HELP}
       out.write(
         `${JSON.stringify({ tokenStore: store.dir, credentials: credentials.map(credentialToJson) }, null, 2)}\n`,
       );
-      return EXIT.OK;
+      return credentials.length === 0 ? EXIT.TOOL_ERROR : EXIT.OK;
     }
     if (credentials.length === 0) {
       out.write(
@@ -67,7 +66,8 @@ ${EXIT_HELP}
             : `No stored credentials in ${store.dir}.`,
         ) + '\n',
       );
-      return EXIT.OK;
+      // Like `gh auth status`: a script can test whether anything is stored.
+      return EXIT.TOOL_ERROR;
     }
     const n = credentials.length;
     out.write(`${forTerminal(`Token store ${store.dir}: ${n} stored credential${n === 1 ? '' : 's'}`)}\n\n`);

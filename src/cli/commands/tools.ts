@@ -1,28 +1,42 @@
 import { quote } from '../../core/errors.ts';
 import { MCPToolset } from '../../index.ts';
+import { argumentLines } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { toolsToJson, toolsToTable } from '../format.ts';
+import { explainFailure } from '../explain.ts';
+import { firstLine, toolsToJson, toolsToTable } from '../format.ts';
 import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
+import { tracingFetch, tracingWanted } from '../trace.ts';
 import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
-const OPTIONS = { ...COMMON_OPTIONS, ...TARGET_OPTIONS, ...TRANSPORT_OPTIONS, ...OAUTH_OPTIONS };
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...TARGET_OPTIONS,
+  ...TRANSPORT_OPTIONS,
+  ...OAUTH_OPTIONS,
+  ...CREDENTIAL_OPTIONS,
+  schema: { type: 'boolean' },
+} as const;
 
 /** `mcptool tools <target> [--json]`: list the tools of an MCP server (all pages of `tools/list`). */
 export const toolsCommand: Command = {
   name: 'tools',
   summary: 'list the tools of an MCP server',
-  usage: `Usage: mcptool tools <target> [--json]
+  usage: `Usage: mcptool tools <target> [--json | --schema]
        mcptool tools --stdio "<command line>" [--json]
 
 List the tools of an MCP server: a table of names and descriptions, or with --json a JSON array of
-{name, description, inputSchema}.
+{name, description, inputSchema}. With --schema, each tool's arguments are listed under it as the
+options of 'mcptool call' (--arg KEY=VALUE: type, required, choices, default, description).
 
 ${TARGET_HELP}
 
 ${TRANSPORT_HELP}
+
+${CREDENTIAL_HELP}
 
 ${COMMON_HELP}
 
@@ -46,7 +60,11 @@ ${EXIT_HELP}
       prepared.timeoutMs === undefined
         ? {}
         : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
-    const toolset = new MCPToolset({ serverInfo: prepared.serverInfo, ...timeouts });
+    const toolset = new MCPToolset({
+      serverInfo: prepared.serverInfo,
+      ...timeouts,
+      ...(tracingWanted(values.verbose === true, ctx.io.env) && { fetch: tracingFetch(ctx.io) }),
+    });
     try {
       ctx.progress.update(`connecting to ${prepared.spec.label}…`);
       await toolset.warmUp();
@@ -56,13 +74,33 @@ ${EXIT_HELP}
         description: t.description,
         inputSchema: t.inputSchema,
       }));
-      ctx.io.stdout.write(values.json ? toolsToJson(tools) : toolsToTable(tools, ctx.io.stdout.columns ?? 100));
+      ctx.io.stdout.write(
+        values.json
+          ? toolsToJson(tools)
+          : values.schema
+            ? toolsWithArguments(tools)
+            : toolsToTable(tools, ctx.io.stdout.columns ?? 100),
+      );
       return EXIT.OK;
     } catch (error) {
-      throw signInError(prepared, error);
+      throw signInError(prepared, await explainFailure(error, prepared));
     } finally {
       ctx.progress.done();
       await toolset.close();
     }
   },
 };
+
+/** `tools --schema`: each tool's name and description, then its arguments as `--arg` lines. */
+function toolsWithArguments(
+  tools: readonly { name: string; description?: string | undefined; inputSchema: unknown }[],
+): string {
+  if (tools.length === 0) return 'The server offers no tools.\n';
+  return tools
+    .map((t) => {
+      const description = firstLine(t.description ?? '');
+      const args = argumentLines(t.inputSchema);
+      return `${t.name}${description ? `  ${description}` : ''}\n${args.length > 0 ? args.map((a) => `    ${a}\n`).join('') : '    (no arguments)\n'}`;
+    })
+    .join('');
+}

@@ -129,7 +129,7 @@ describe('mcptool login / status / logout (in-process, scripted browser)', () =>
     }
 
     const other = await runMain(['status', 'http://127.0.0.1:9/other', '--token-store', store.dir], cleanEnv());
-    assert.equal(other.code, 0);
+    assert.equal(other.code, 1, 'item 5: status exits 1 when nothing is stored');
     assert.match(other.stdout, /No stored credentials for http:\/\/127\.0\.0\.1:9\/other/);
 
     assert.ok(servers.as.isAccessTokenActive(record.tokens.access_token));

@@ -176,7 +176,18 @@ describe('FileTokenStore on disk', () => {
     await writeFile(store.recordPath(key), await readFile(store.recordPath(other)), { mode: 0o600 });
     assert.equal(await store.get(key), undefined);
     assert.equal((await store.list()).length, 1);
-    assert.equal(logger.entries.filter((e) => e.level === 'warn').length, 2);
+    assert.equal(logger.entries.filter((e) => e.level === 'warn' && /corrupt/.test(e.message)).length, 2);
+  });
+
+  it('item 4: a record file open to other users is restricted to 0600 on read, with a warning', async () => {
+    const logger = memoryLogger();
+    const store = new FileTokenStore({ dir: freshDir(), logger });
+    await store.set(record(key));
+    await chmod(store.recordPath(key), 0o644);
+    assert.ok(await store.get(key));
+    assert.equal((await stat(store.recordPath(key))).mode & 0o777, 0o600);
+    const warning = logger.entries.find((e) => e.level === 'warn' && /permissions of a record file/.test(e.message));
+    assert.deepEqual(warning?.fields, { path: store.recordPath(key), previousMode: '0644' });
   });
 
   it('serializes by reference: the dir it was given, or none for the default', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AuthorizationServerUnavailableError, OAuthError } from '../../../src/auth/errors.ts';
+import { AuthorizationServerUnavailableError, OAuthError, OAuthServerError } from '../../../src/auth/errors.ts';
 import { UsageError } from '../../../src/cli/errors.ts';
 import { errorLine, exitCodeFor } from '../../../src/cli/exit-codes.ts';
+import { CliFailure } from '../../../src/cli/explain.ts';
 import { InvalidOptionError, SecretError } from '../../../src/core/errors.ts';
 import { MCPConnectionError, MCPInvocationError, MCPToolNotFoundError } from '../../../src/mcp/errors.ts';
 
@@ -44,5 +45,18 @@ describe('exit codes', () => {
       errorLine(new MCPConnectionError('CONNECTION_TIMEOUT', '"x"', 'connect', 'timed out')),
       /^mcptool: connect to MCP server "x" failed: timed out \(raise the limit with --timeout SECONDS\)\n$/,
     );
+  });
+
+  it('item 2: CREDENTIALS_REFUSED exits 3; a sign-in timeout and invalid_client get a hint naming the fix', () => {
+    assert.equal(exitCodeFor(new CliFailure('CREDENTIALS_REFUSED', 'refused')), 3);
+    assert.match(
+      errorLine(new OAuthError('CALLBACK_TIMEOUT', 'No sign-in callback arrived within 5 min')),
+      /within 5 min \(raise the sign-in time limit with 'mcptool login <target> --timeout SECONDS'/,
+    );
+    const invalidClient = new OAuthServerError('TOKEN_REQUEST_FAILED', 'The client credentials grant failed', {
+      error: 'invalid_client',
+      status: 401,
+    });
+    assert.match(errorLine(invalidClient), /error "invalid_client".*check --client-id and the secret/);
   });
 });

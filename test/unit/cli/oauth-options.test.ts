@@ -110,12 +110,29 @@ describe('command-line parsing', () => {
   it('turns parseArgs errors into one-line usage errors naming the command', () => {
     assert.throws(
       () => parseCommandArgs(['--bogus'], OAUTH_OPTIONS, 'call'),
-      (e: any) => e.code === 'USAGE' && /^call: Unknown option '--bogus'.*see 'mcptool call --help'$/.test(e.message),
+      (e: any) => e.code === 'USAGE' && /^call: unknown option --bogus; see 'mcptool call --help'$/.test(e.message),
     );
     assert.throws(
       () => parseCommandArgs(['--flow'], OAUTH_OPTIONS, 'call'),
       (e: any) => e.code === 'USAGE' && !e.message.includes('\n'),
     );
+  });
+
+  it('item 2: did-you-mean for a mistyped flag, a missing value, a repeated single-value option', () => {
+    const usage = (argv: string[], pattern: RegExp) =>
+      assert.throws(
+        () => parseCommandArgs(argv, { ...OAUTH_OPTIONS, json: { type: 'boolean' } }, 'call'),
+        (e: any) => e.code === 'USAGE' && pattern.test(e.message),
+      );
+    usage(['--jsno'], /unknown option --jsno \(did you mean --json\?\)/);
+    usage(['--client-di', 'x'], /did you mean --client-id\?/);
+    usage(['--flow', '--json'], /--flow needs a value, but the next argument is the option --json/);
+    usage(['--client-id', 'a', '--client-id', 'b'], /--client-id was given more than once/);
+    usage(['--json=yes'], /--json takes no value/);
+    assert.deepEqual(parseCommandArgs(['--scope', 'a', '--scope', 'b'], OAUTH_OPTIONS, 'call').values.scope, [
+      'a',
+      'b',
+    ]);
   });
 
   it('parses --timeout in seconds', () => {
