@@ -84,7 +84,9 @@ export function exitCleanlyOnSignals(): void {
     ['SIGINT', 2],
     ['SIGTERM', 15],
   ] as const) {
-    process.once(signal, () => {
+    process.on(signal, function onSignal() {
+      // A command that stops on its own terms (the proxy closes its remote session first) has its own listener.
+      if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
       releaseHeldLockFilesSync();
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       process.exit(128 + number);
