@@ -30,7 +30,10 @@ export async function cli(args: string[], dir: string, expected = 0): Promise<{ 
 
 /** What `mcptool status <url> --json` lists. */
 export async function statusOf(url: string, dir: string): Promise<{ server: string; issuer: string }[]> {
-  const { stdout } = await cli(['status', url, '--json'], dir);
+  // `status` exits 1 when nothing is stored (so a script can test it), 0 otherwise.
+  const run = await runMain(['status', url, '--json', '--token-store', dir], layoutEnv());
+  assert.ok(run.code === 0 || run.code === 1, `mcptool status ${url}: exit ${run.code}\n${run.stderr}`);
+  const { stdout } = run;
   return (JSON.parse(stdout) as { credentials: { server: string; issuer: string }[] }).credentials;
 }
 

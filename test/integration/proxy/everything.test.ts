@@ -88,9 +88,11 @@ for (const mode of ['streamableHttp', 'sse'] as const) {
         { onprogress: (p) => progress.push(p.progress) },
       );
       assert.match(textOf(done), /completed/);
-      // Over HTTP+SSE server-everything sends its last progress after the result, which a client then drops (a
-      // direct SDK client sees [1, 2] too); over Streamable HTTP all three arrive.
-      assert.deepEqual(progress, mode === 'sse' ? [1, 2] : [1, 2, 3]);
+      // server-everything sends its last progress notification without waiting for it, so it can reach the client
+      // after the result, which then drops it (a direct SDK client sees the same on a busy machine, and always over
+      // HTTP+SSE): the first two arrive, in order, and nothing else.
+      assert.deepEqual(progress.slice(0, 2), [1, 2]);
+      assert.ok(progress.length <= 3 && (progress.length < 3 || progress[2] === 3), JSON.stringify(progress));
 
       const controller = new AbortController();
       const cancelled = proxied.client.callTool(
