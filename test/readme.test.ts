@@ -9,7 +9,7 @@
  * - a ```sh block that uses `$MCP_OAUTH_URL` (sign-in) as one test whose lines run in order, against the demo's
  *   OAuth-protected MCP server and authorization server (auto-approve), with the scripted browser as `$BROWSER` and
  *   a temporary `$MCPTOOL_HOME`;
- * - `npm run demo` as the `demo` command; `npm ci` and `npm test` are not run here (this test is part of the latter);
+ * - `npm run demo` as `demo/main.ts` (what the script runs); `npm ci` and `npm test` are not run here (this test is part of the latter);
  * - a ```json block preceded by `<!-- file: NAME -->` is written to NAME first.
  * Everything runs in a temporary directory whose `node_modules` links to the repository's, as in a checkout.
  */
@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type DemoServers, startDemoServers } from '../demo/servers.ts';
 import { splitCommandLine } from '../src/cli/split.ts';
-import { type DemoServers, startDemoServers } from '../src/demo/demo.ts';
 import { type McpServerHandle, startMcpServer } from './fixtures/mcp-server.ts';
 import { node22 } from './integration/adapters/support/run-scenario.ts';
 import { runTsx } from './integration/support/run-tsx.ts';
@@ -126,11 +126,17 @@ describe('README examples', { concurrency: 3 }, () => {
   for (const line of shellLines) {
     if (!line.startsWith('npx mcptool ') && line !== 'npm ci && npm run demo') continue;
     it(`shell example runs: ${line}`, async () => {
+      // `npm run demo` runs demo/main.ts through tsx (package.json); `npx mcptool` the CLI from the sources.
       const args =
         line === 'npm ci && npm run demo'
-          ? ['demo']
-          : splitCommandLine(line.replace(/\$(MCP_URL|MCP_SSE_URL)\b/g, (_m, name: string) => env[name]!)).slice(2);
-      const result = await run([join(ROOT, 'src/cli/run.ts'), ...args], dir, env);
+          ? [join(ROOT, 'demo/main.ts')]
+          : [
+              join(ROOT, 'src/cli/run.ts'),
+              ...splitCommandLine(line.replace(/\$(MCP_URL|MCP_SSE_URL)\b/g, (_m, name: string) => env[name]!)).slice(
+                2,
+              ),
+            ];
+      const result = await run(args, dir, env);
       assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}`);
       assert.notEqual(result.stdout.trim(), '');
     });

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startProtectedMcpServer } from '../../src/demo/protected-server.ts';
+import { startProtectedMcpServer } from '../../demo/protected-server.ts';
 import {
   FileTokenStore,
   MCPTool,

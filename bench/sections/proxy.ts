@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { startDemoServers } from '../../src/demo/demo.ts';
+import { startDemoServers } from '../../demo/servers.ts';
 import { startMcpServer } from '../../test/fixtures/mcp-server.ts';
 import { type Figure, median, percentile, type Section, timeInterleaved } from '../report.ts';
 

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProtectedMcpServer } from '../../src/demo/protected-server.ts';
+import { startProtectedMcpServer } from '../../demo/protected-server.ts';
 import { FileTokenStore } from '../../src/index.ts';
 import { TestClock } from '../../test/fixtures/test-clock.ts';
 import {

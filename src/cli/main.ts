@@ -2,7 +2,6 @@ import { releaseHeldLockFilesSync } from '../auth/store/file.ts';
 import { urlSecrets } from '../core/redact.ts';
 import { callCommand } from './commands/call.ts';
 import { completionCommand } from './commands/completion.ts';
-import { demoCommand } from './commands/demo.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
 import { loginCommand } from './commands/login.ts';
 import { logoutCommand } from './commands/logout.ts';
@@ -28,7 +27,6 @@ export const COMMANDS: readonly Command[] = [
   proxyCommand,
   serversCommand,
   completionCommand,
-  demoCommand,
 ];
 
 /**
@@ -57,6 +55,12 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       return EXIT.OK;
     }
     const command = all.find((c) => c.name === name);
+    if (command === undefined && name === 'demo') {
+      // The demo and its servers are devDependencies, outside the published package.
+      throw new UsageError(
+        "the demo is not part of the package: from a clone of the repository, run 'npm ci && npm run demo'",
+      );
+    }
     if (command === undefined) {
       const names = all.map((c) => c.name);
       throw new UsageError(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
+import { type AuthorizationServer, startAuthorizationServer } from '../../../demo/authorization-server.ts';
 import { runDeviceAuthorization } from '../../../src/auth/interactive/device.ts';
-import { type AuthorizationServer, startAuthorizationServer } from '../../../src/demo/authorization-server.ts';
 
 const RESOURCE = 'http://127.0.0.1:9/mcp';
 let server: AuthorizationServer;

@@ -225,7 +225,7 @@ describe('one process, 200 concurrent calls across an expiry (shared test clock)
 
   it('item 1: a current token the server refuses is AUTH_REQUIRED, and the message says the current token was refused', async () => {
     const store = new MemoryTokenStore();
-    const { startProtectedMcpServer } = await import('../../../src/demo/protected-server.ts');
+    const { startProtectedMcpServer } = await import('../../../demo/protected-server.ts');
     const refusing = await startProtectedMcpServer({ issuer: stack.as.issuer, clock, isTokenRevoked: () => true });
     process.env['LIFECYCLE_SVC_SECRET'] = 'svc-secret';
     const ts = toolset(

@@ -6,8 +6,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import type { AuthorizationServer, AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
-import type { ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServer, AuthorizationServerOptions } from '../../../demo/authorization-server.ts';
+import type { ProtectedMcpServerOptions } from '../../../demo/protected-server.ts';
 import {
   type AuthorizationHandler,
   type Clock,
@@ -127,7 +127,7 @@ export function grants(as: AuthorizationServer): Record<string, number> {
 
 /**
  * A fetch over `node:http` with a new connection per request (no keep-alive), for the tests that fire hundreds of
- * concurrent calls. Why: the fixture servers close idle keep-alive sockets after 1 s (src/demo/http.ts), while
+ * concurrent calls. Why: the fixture servers close idle keep-alive sockets after 1 s (demo/http-server.ts), while
  * Node's fetch keeps them for 4 s when a response carries no `Keep-Alive: timeout` hint (the MCP SDK's SSE answers
  * do not): a request sent on a socket the server is closing fails with "other side closed" / ECONNRESET, and the
  * MCP client then drops the shared connection, failing every call in flight. That transport race is not what these

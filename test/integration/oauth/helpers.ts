@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
-import type { ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServerOptions } from '../../../demo/authorization-server.ts';
+import type { ProtectedMcpServerOptions } from '../../../demo/protected-server.ts';
 import {
   type AuthorizationHandler,
   createDefaultAuthorizationHandler,

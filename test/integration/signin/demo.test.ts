@@ -1,18 +1,29 @@
 /**
- * The embedded demo: `runDemo()` in this process (its numbers), `mcptool demo --headless` as a process from the
- * sources, the fallback to headless when nobody can click in a browser, and `npm run demo -- --headless` (the built
- * CLI, as CI runs it).
+ * The demo beside the library: `runDemo()` in this process (its numbers), its command line (the fallback to headless
+ * when nobody can click in a browser, wrong arguments), `mcptool demo` refused by the published CLI, and
+ * `npm run demo -- --headless` as a process, as the README and CI run it.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { whyHeadless } from '../../../src/cli/commands/demo.ts';
-import { runDemo } from '../../../src/demo/demo.ts';
-import { cleanEnv, ROOT, runCli } from './helpers.ts';
+import { demoMain, whyHeadless } from '../../../demo/command-line.ts';
+import { runDemo } from '../../../demo/run-demo.ts';
+import { cleanEnv, ROOT, runMain } from './helpers.ts';
 
-describe('mcptool demo', () => {
+/** A non-terminal output stream that keeps what was written. */
+function captured(): { isTTY: false; text: string; write(chunk: string): boolean } {
+  return {
+    isTTY: false,
+    text: '',
+    write(chunk) {
+      this.text += chunk;
+      return true;
+    },
+  };
+}
+
+describe('the demo (npm run demo)', () => {
   it('signs in once headless, then a second run makes zero authorization server requests', async () => {
     let text = '';
     const report = await runDemo({ mode: 'headless', write: (t) => (text += t), keepTokenStore: false });
@@ -41,41 +52,44 @@ describe('mcptool demo', () => {
     assert.equal(existsSync(report.tokenStoreDir), false, 'the temporary token store is removed');
   });
 
-  it('`mcptool demo --headless` exits 0 by itself and narrates the steps', async () => {
-    const run = await runCli(['demo', '--headless'], cleanEnv(), { timeoutMs: 50_000 });
-    assert.equal(run.code, 0, run.stderr);
-    for (const step of ['401', 'Discover', 'Register', 'Sign in', 'Exchange the code', 'Call a tool', 'Second run']) {
-      assert.ok(run.stdout.includes(step), `the narration mentions ${step}`);
-    }
-    assert.match(run.stdout, /Token store\s+\/\S+mcptool-demo-/);
-    assert.match(run.stdout, /Second run\s+\d+ (ms|\.\d+ s)\s+0 requests at the authorization server/);
-  });
-
-  it('runs headless, saying why, when the output is not a terminal or no browser can be opened', async () => {
+  it('falls back to headless, saying why, when the output is not a terminal or no browser can be opened', async () => {
     assert.match(whyHeadless({ DISPLAY: ':0' }, false) ?? '', /not a terminal/);
     assert.match(whyHeadless({ CI: 'true' }, true) ?? '', /no browser can be opened/);
     assert.match(whyHeadless({ SSH_CONNECTION: '1 2 3 4' }, true) ?? '', /no browser/);
     assert.equal(whyHeadless({ BROWSER: 'firefox' }, true), undefined);
-    const run = await runCli(['demo'], cleanEnv(), { timeoutMs: 50_000 });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /running headless because the output is not a terminal/);
-    assert.match(run.stdout, /headless \(no browser, no input\)/);
+    const [stdout, stderr] = [captured(), captured()];
+    const code = await demoMain([], { stdout, stderr, env: cleanEnv() });
+    assert.equal(code, 0, stderr.text);
+    assert.match(stderr.text, /running headless because the output is not a terminal/);
+    assert.match(stdout.text, /headless \(no browser, no input\)/);
   });
 
-  it('`npm run demo -- --headless` (the built CLI, as CI runs it) exits 0', async (t) => {
-    const built = join(ROOT, 'dist/demo/demo.js');
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, 'src/demo/demo.ts')).mtimeMs) {
-      t.skip('dist/ is missing or older than the sources (npm test builds it first; or run npm run build)');
-      return;
-    }
+  it('wrong arguments are a usage error (exit 2) that names the help', async () => {
+    const stderr = captured();
+    assert.equal(await demoMain(['--headles'], { stdout: captured(), stderr, env: cleanEnv() }), 2);
+    assert.match(stderr.text, /--headles.*npm run demo -- --help/);
+  });
+
+  it('`mcptool demo` (not part of the package) is a usage error that points to `npm run demo` from a clone', async () => {
+    const run = await runMain(['demo', '--headless'], cleanEnv());
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /npm run demo/);
+    assert.match(run.stderr, /clone/);
+  });
+
+  it("`npm run demo -- --headless` (the README's first command, as CI runs it) exits 0 and narrates the steps", async () => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(npm, ['run', 'demo', '--', '--headless'], { cwd: ROOT, env: cleanEnv(), stdio: 'pipe' });
+      const child = spawn(npm, ['run', '--silent', 'demo', '--', '--headless'], {
+        cwd: ROOT,
+        env: cleanEnv(),
+        stdio: 'pipe',
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
@@ -84,6 +98,10 @@ describe('mcptool demo', () => {
       child.stdin.end();
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /0 requests at the authorization server/);
+    for (const step of ['401', 'Discover', 'Register', 'Sign in', 'Exchange the code', 'Call a tool', 'Second run']) {
+      assert.ok(result.stdout.includes(step), `the narration mentions ${step}`);
+    }
+    assert.match(result.stdout, /Token store\s+\/\S+mcptool-demo-/);
+    assert.match(result.stdout, /Second run\s+\d+ (ms|\.\d+ s)\s+0 requests at the authorization server/);
   });
 });

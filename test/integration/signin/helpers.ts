@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { after, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type DemoServers, startDemoServers } from '../../../demo/servers.ts';
 import { main } from '../../../src/cli/main.ts';
-import { type DemoServers, startDemoServers } from '../../../src/demo/demo.ts';
 import { tempDir } from '../support/oauth-stack.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuthorizationServer, AuthorizationServerOptions } from '../../../src/demo/authorization-server.ts';
-import { startDemoServers } from '../../../src/demo/demo.ts';
-import type { ProtectedMcpServer, ProtectedMcpServerOptions } from '../../../src/demo/protected-server.ts';
+import type { AuthorizationServer, AuthorizationServerOptions } from '../../../demo/authorization-server.ts';
+import type { ProtectedMcpServer, ProtectedMcpServerOptions } from '../../../demo/protected-server.ts';
+import { startDemoServers } from '../../../demo/servers.ts';
 import {
   type AuthorizationHandler,
   type Logger,

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DemoServers, startDemoServers } from '../../../../src/demo/demo.ts';
+import { type DemoServers, startDemoServers } from '../../../../demo/servers.ts';
 import type { ScenarioReport } from './scenario.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));

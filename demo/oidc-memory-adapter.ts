@@ -4,13 +4,9 @@
  * several servers or issues many tokens must not depend on). It also lets the fixture enumerate grants so that
  * a test can revoke everything the test user was given.
  */
+import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 
-type Payload = Record<string, unknown> & {
-  grantId?: string;
-  userCode?: string;
-  uid?: string;
-  consumed?: number;
-};
+type Payload = AdapterPayload;
 
 interface Entry {
   payload: Payload;
@@ -30,7 +26,7 @@ const GRANTABLE = new Set([
 /** The storage behind one authorization server, and the adapter factory `oidc-provider` takes as `adapter`. */
 export interface MemoryStorage {
   /** `oidc-provider`'s `adapter` option: called once per model name. */
-  readonly factory: (model: string) => unknown;
+  readonly factory: AdapterFactory;
   /** Ids of every stored `Grant`. */
   grantIds(): string[];
   /** Remove every entry that belongs to `grantId` (tokens, codes) and the grant itself. */
@@ -75,7 +71,7 @@ export function createMemoryStorage(now: () => number = Date.now): MemoryStorage
     remove(key('Grant', grantId));
   };
 
-  class Adapter {
+  class MemoryAdapter implements Adapter {
     readonly model: string;
     constructor(model: string) {
       this.model = model;
@@ -125,7 +121,7 @@ export function createMemoryStorage(now: () => number = Date.now): MemoryStorage
   }
 
   return {
-    factory: (model: string) => new Adapter(model),
+    factory: (model: string) => new MemoryAdapter(model),
     grantIds: () =>
       [...entries.keys()]
         .filter((k) => k.startsWith('Grant:') && read(k) !== undefined)

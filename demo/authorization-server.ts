@@ -7,15 +7,24 @@
  * client_secret_post / private_key_jwt (RFC 6749 §2.3.1, RFC 7523), rotating refresh tokens with reuse
  * detection, revocation (RFC 7009) and the device authorization grant (RFC 8628).
  *
- * `oidc-provider` is a devDependency: it is imported dynamically inside {@link startAuthorizationServer} and
- * typed loosely, so nothing that merely imports this module loads it.
+ * `oidc-provider` is a devDependency, typed by `@types/oidc-provider`; the demo runs from a clone only.
  */
 import { generateKeyPair } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { type Clock, systemClock } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import { silentLogger } from '../core/logger.ts';
+import Provider, {
+  type AccessToken,
+  type Client,
+  type ClientCredentials,
+  type Configuration,
+  type Interaction,
+  type KoaContextWithOIDC,
+  errors as oidcErrors,
+} from 'oidc-provider';
+import { type Clock, systemClock } from '../src/core/clock.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { consentPage, deviceConfirmPage, deviceInputPage, messagePage } from './html-pages.ts';
 import {
   DemoServerError,
   type LoopbackServer,
@@ -24,9 +33,8 @@ import {
   redirect,
   sendHtml,
   sendJson,
-} from './http.ts';
-import { createMemoryStorage } from './memory-adapter.ts';
-import { consentPage, deviceConfirmPage, deviceInputPage, messagePage } from './pages.ts';
+} from './http-server.ts';
+import { createMemoryStorage } from './oidc-memory-adapter.ts';
 
 /**
  * How the login/consent interaction is completed:
@@ -157,8 +165,8 @@ export interface AuthorizationServer {
   readonly stats: AuthorizationServerStats;
   /** The `sub` of the test user. */
   readonly accountId: string;
-  /** The `oidc-provider` instance, for tests that need more (typed loosely on purpose). */
-  readonly provider: any;
+  /** The `oidc-provider` instance, for tests that need more . */
+  readonly provider: Provider;
   /** Approve a pending device authorization (RFC 8628 §3.3) by its user code, as the test user. */
   approveDevice(userCode: string): Promise<void>;
   /** Deny a pending device authorization by its user code (the client then gets `access_denied`). */
@@ -294,12 +302,6 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const defaultResource = () =>
     typeof options.defaultResource === 'function' ? options.defaultResource() : options.defaultResource;
 
-  // A variable specifier: oidc-provider ships no types and must stay out of the library's static graph.
-  const specifier = 'oidc-provider';
-  const mod: any = await import(specifier);
-  const Provider = mod.default ?? mod.Provider;
-  const oidcErrors = mod.errors;
-
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'demo-rs256', alg: 'RS256', use: 'sig' };
   const storage = createMemoryStorage();
@@ -321,7 +323,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     return scopes.filter((s) => set.has(s));
   };
 
-  const configuration = {
+  const configuration: Configuration = {
     adapter: storage.factory,
     jwks: { keys: [signingKey] },
     clients: options.clients ?? [],
@@ -338,14 +340,14 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: options.rotateRefreshTokens ?? true,
     expiresWithSession: async () => false,
     allowOmittingSingleRegisteredRedirectUri: false,
     conformIdTokenClaims: false,
     ttl: {
-      AccessToken: (_ctx: unknown, token: any) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
-      ClientCredentials: (_ctx: unknown, token: any) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
       AuthorizationCode: 60,
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
@@ -357,9 +359,9 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       Grant: refreshTokenTTL,
     },
     interactions: {
-      url: async (_ctx: unknown, interaction: any) => `${issuerPath}/interaction/${interaction.uid}`,
+      url: async (_ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}`,
     },
-    renderError: async (ctx: any, out: Record<string, string>) => {
+    renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = messagePage('Sign-in failed', `${out.error ?? 'error'}: ${out.error_description ?? ''}`);
     },
@@ -385,30 +387,30 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       registration: { enabled: options.registration ?? true, initialAccessToken: false },
       revocation: {
         enabled: true,
-        allowedPolicy: async (_ctx: unknown, client: any, token: any) => token.clientId === client.clientId,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx: unknown, client: any, token: any) =>
+        allowedPolicy: async (_ctx, client, token) =>
           client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
       },
       deviceFlow: {
         enabled: options.deviceFlow ?? true,
-        userCodeInputSource: async (ctx: any, form: string, _out: unknown, err: any) => {
+        userCodeInputSource: async (ctx, form, _out, err) => {
           ctx.body = deviceInputPage(form, err ? 'That code is not valid. Try again.' : undefined);
         },
-        userCodeConfirmSource: async (ctx: any, form: string, client: any, _info: unknown, userCode: string) => {
+        userCodeConfirmSource: async (ctx, form, client, _info, userCode) => {
           ctx.body = deviceConfirmPage(form, client.clientName ?? client.clientId, userCode);
         },
-        successSource: async (ctx: any) => {
+        successSource: async (ctx) => {
           ctx.body = messagePage('Device connected', 'You can close this page and return to your device.');
         },
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? defaultResource(),
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? defaultResource(),
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, resource: string, client: any) => {
+        getResourceServerInfo: async (_ctx, resource, client) => {
           if (!acceptResource(resource)) throw new oidcErrors.InvalidTarget();
           return {
             scope: resourceScopesFor(client?.clientId).join(' '),
@@ -422,7 +424,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     },
   };
 
-  let provider: any;
+  let provider: Provider;
   try {
     provider = new Provider(issuer, configuration);
   } catch (cause) {
@@ -433,27 +435,30 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     logger.error('authorization server error', { error: error.message });
   });
   if (!options.enforceRegisteredScope) {
-    const dropScope = (_ctx: unknown, client: any) => {
+    const dropScope = (_ctx: KoaContextWithOIDC, client: Client) => {
       const stored = storage.get('Client', client.clientId);
       if (stored) delete stored.scope;
     };
     provider.on('registration_create.success', dropScope);
     provider.on('registration_update.success', dropScope);
   }
+  // The path a request came in on, before the handler below rewrote it for oidc-provider (for the stats).
+  const externalPaths = new WeakMap<IncomingMessage, string>();
   // JWT access tokens are not stored by oidc-provider; remember them so they can be revoked and checked.
-  const issuedJwts = new Map<string, { grantId?: string; clientId?: string; exp: number }>();
+  const issuedJwts = new Map<string, { grantId: string | undefined; clientId: string | undefined; exp: number }>();
   const revokedJwts = new Set<string>();
-  const remember = (token: any) => {
+  const remember = (token: AccessToken | ClientCredentials) => {
     if (typeof token?.jti !== 'string') return;
     const now = nowSeconds();
     for (const [jti, t] of issuedJwts) if (t.exp < now) issuedJwts.delete(jti);
-    issuedJwts.set(token.jti, { grantId: token.grantId, clientId: token.clientId, exp: now + token.expiration });
+    const grantId = 'grantId' in token ? token.grantId : undefined;
+    issuedJwts.set(token.jti, { grantId, clientId: token.clientId, exp: now + token.expiration });
   };
   provider.on('access_token.issued', remember);
   provider.on('client_credentials.issued', remember);
 
   // Counting and metadata patching run around oidc-provider's own routing.
-  provider.use(async (ctx: any, next: () => Promise<void>) => {
+  provider.use(async (ctx, next) => {
     try {
       await next();
     } finally {
@@ -466,7 +471,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       }
       const entry: RequestRecord = {
         method: ctx.method,
-        path: ctx.req.externalPath ?? ctx.path,
+        path: externalPaths.get(ctx.req) ?? ctx.path,
         endpoint: endpoint.startsWith('cors.') ? 'cors' : endpoint,
         status: ctx.status,
       };
@@ -504,7 +509,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     };
   };
 
-  const finishInteraction = async (res: ServerResponse, interaction: any, approve: boolean) => {
+  const finishInteraction = async (res: ServerResponse, interaction: Interaction, approve: boolean) => {
     const params = interaction.params ?? {};
     if (approve) {
       const { grantId } = await grantFor(String(params.client_id), params, interaction.grantId);
@@ -549,7 +554,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const decideDevice = async (userCode: string, approve: boolean) => {
     const normalized = userCode.toUpperCase().replace(/\W/g, '');
     const code = await provider.DeviceCode.findByUserCode(normalized);
-    if (!code || code.accountId || code.error) {
+    if (!code?.clientId || code.accountId || code.error) {
       throw new DemoServerError('no pending device authorization has that user code');
     }
     if (approve) {
@@ -637,7 +642,8 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     }
     req.url = `${path}${url.search}`;
     // oidc-provider builds its URLs from `baseUrl` when mounted under a path (as Express would set it).
-    Object.assign(req, { externalPath: url.pathname, baseUrl: issuerPath });
+    Object.assign(req, { baseUrl: issuerPath });
+    externalPaths.set(req, url.pathname);
     await callback(req, res);
   };
 

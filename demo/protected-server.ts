@@ -9,11 +9,11 @@
  * {@link startProtectedMcpServer}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import { silentLogger } from '../core/logger.ts';
-import { listenLoopback, readBody, sendJson, sendWebResponse, toWebRequest } from './http.ts';
-import { type AccessTokenClaims, createTokenVerifier, InvalidAccessTokenError } from './jwt.ts';
+import type { Clock } from '../src/core/clock.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { type AccessTokenClaims, createTokenVerifier, InvalidAccessTokenError } from './access-token-verifier.ts';
+import { listenLoopback, readBody, sendJson, sendWebResponse, toWebRequest } from './http-server.ts';
 
 /** Where the RFC 9728 metadata document is served. */
 export type ResourceMetadataLocation =

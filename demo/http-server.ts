@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McptoolError } from '../core/errors.ts';
+import { McptoolError } from '../src/core/errors.ts';
 
 /** A request handler that may be async; a rejection becomes a 500 answer. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * The embedded demo (`mcptool demo`): a real OAuth 2.1 authorization server (`oidc-provider`) and a protected MCP
+ * The demo (`npm run demo`, from a clone): a real OAuth 2.1 authorization server (`oidc-provider`) and a protected MCP
  * server on 127.0.0.1, and the library signing in to it the way any program would (MCP Authorization 2025-11-25):
  * the 401 with its Bearer challenge (RFC 6750, RFC 9728 §5.1), discovery (RFC 9728, RFC 8414), Dynamic Client
  * Registration (RFC 7591), the authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636) through a loopback
@@ -8,16 +8,16 @@
  *
  * Every request the client makes is recorded (through the `fetch` option of the toolset) and narrated with its
  * status and time; the browser's requests come from the authorization server's own counters. Nothing here
- * prints: the narration goes to the `write` function the caller gives (the CLI passes stdout).
+ * prints: the narration goes to the `write` function the caller gives (`command-line.ts` passes stdout).
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openBrowser as libraryOpenBrowser } from '../auth/interactive/browser.ts';
-import { LoopbackListener } from '../auth/interactive/loopback.ts';
-import { McptoolError } from '../core/errors.ts';
-import { isLoopbackHost } from '../core/url.ts';
+import { openBrowser as libraryOpenBrowser } from '../src/auth/interactive/browser.ts';
+import { LoopbackListener } from '../src/auth/interactive/loopback.ts';
+import { McptoolError } from '../src/core/errors.ts';
+import { isLoopbackHost } from '../src/core/url.ts';
 import {
   type AuthorizationHandler,
   FileTokenStore,
@@ -26,62 +26,8 @@ import {
   OAuthConfig,
   resultToText,
   StreamableHttpServerInfo,
-} from '../index.ts';
-import {
-  type AuthorizationServer,
-  type AuthorizationServerOptions,
-  type InteractionMode,
-  startAuthorizationServer,
-} from './authorization-server.ts';
-import {
-  type ProtectedMcpServer,
-  type ProtectedMcpServerOptions,
-  startProtectedMcpServer,
-} from './protected-server.ts';
-
-/** The two servers of the demo. */
-export interface DemoServers {
-  as: AuthorizationServer;
-  mcp: ProtectedMcpServer;
-  close(): Promise<void>;
-}
-
-/**
- * Start the demo's servers on 127.0.0.1 (free ports): the authorization server in `mode` (`consent` shows the
- * one-page consent screen, `auto-approve` approves at once) and a protected MCP server that accepts its tokens and
- * (unless `checkRevocation` is false) asks it whether a token was revoked. Tests pass further options of either
- * server in `as` / `mcp`.
- */
-export async function startDemoServers(
-  options: {
-    mode?: InteractionMode;
-    as?: AuthorizationServerOptions;
-    mcp?: Partial<ProtectedMcpServerOptions>;
-    checkRevocation?: boolean;
-  } = {},
-): Promise<DemoServers> {
-  const mode = options.mode ?? options.as?.mode;
-  const as = await startAuthorizationServer({ ...options.as, ...(mode !== undefined && { mode }) });
-  let mcp: ProtectedMcpServer;
-  try {
-    mcp = await startProtectedMcpServer({
-      issuer: as.issuer,
-      ...(options.checkRevocation !== false && { isTokenRevoked: (claims) => !as.isAccessTokenActive(claims) }),
-      ...options.mcp,
-    });
-  } catch (error) {
-    await as.close();
-    throw error;
-  }
-  return {
-    as,
-    mcp,
-    async close() {
-      await mcp.close();
-      await as.close();
-    },
-  };
-}
+} from '../src/index.ts';
+import { type DemoServers, startDemoServers } from './servers.ts';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -90,7 +36,7 @@ export interface DemoOptions {
    * (no browser, no input; for CI). `browser`: the consent page opens in a browser and a person clicks Approve.
    */
   mode: 'headless' | 'browser';
-  /** Receives the narration, a line or a few at a time (the CLI passes stdout). */
+  /** Receives the narration, a line or a few at a time (`command-line.ts` passes stdout). */
   write(text: string): void;
   /** Transient progress ("waiting for you to approve…"); `undefined` clears it. Optional. */
   progress?(message: string | undefined): void;

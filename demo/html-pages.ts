@@ -3,7 +3,7 @@
  * (they are served with `default-src 'none'`).
  */
 
-import { escapeHtml } from '../auth/interactive/pages.ts';
+import { escapeHtml } from '../src/auth/interactive/pages.ts';
 
 const STYLE = `
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
