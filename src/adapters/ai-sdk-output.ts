@@ -7,15 +7,64 @@ import { modelView } from './common.ts';
 
 /** A media part of a tool output, in the form each `ai` major takes. */
 export type AISDKMediaPart =
-  | { type: 'media'; data: string; mediaType: string }
-  | { type: 'image-data' | 'file-data'; data: string; mediaType: string }
-  | { type: 'file'; mediaType: string; data: { type: 'data'; data: string } };
+  | {
+      /** `ai` 5's media part. */
+      type: 'media';
+      /** The bytes, base64-encoded. */
+      data: string;
+      /** The IANA media type, e.g. `image/png`. */
+      mediaType: string;
+    }
+  | {
+      /** `ai` 6's image or file part. */
+      type: 'image-data' | 'file-data';
+      /** The bytes, base64-encoded. */
+      data: string;
+      /** The IANA media type, e.g. `image/png`. */
+      mediaType: string;
+    }
+  | {
+      /** `ai` 7's file part. */
+      type: 'file';
+      /** The IANA media type, e.g. `image/png`. */
+      mediaType: string;
+      /** The bytes, tagged as inline data. */
+      data: {
+        /** Inline data (rather than a URL). */
+        type: 'data';
+        /** The bytes, base64-encoded. */
+        data: string;
+      };
+    };
 
 /** What the model sees of a tool result (the AI SDK's tool result output). */
 export type AISDKToolOutput =
-  | { type: 'text'; value: string }
-  | { type: 'error-text'; value: string }
-  | { type: 'content'; value: ({ type: 'text'; text: string } | AISDKMediaPart)[] };
+  | {
+      /** A result of text only. */
+      type: 'text';
+      /** The result's text (`resultToText()`). */
+      value: string;
+    }
+  | {
+      /** A result with `isError`. */
+      type: 'error-text';
+      /** The error's text. */
+      value: string;
+    }
+  | {
+      /** A result with images or audio. */
+      type: 'content';
+      /** Text and media parts, in the result's order. */
+      value: (
+        | {
+            /** A text part. */
+            type: 'text';
+            /** Its text. */
+            text: string;
+          }
+        | AISDKMediaPart
+      )[];
+    };
 
 /**
  * The `ai` major whose media parts to produce: 5 (`media`), 6 (`image-data` / `file-data`; `media` is deprecated

@@ -16,6 +16,7 @@ import { callTool, isToolResult, namedTools } from './common.ts';
 import type { ToolSource } from './tools.ts';
 
 export type { AISDKMajor, AISDKMediaPart, AISDKToolOutput } from './ai-sdk-output.ts';
+export type { ToolSource } from './tools.ts';
 
 /**
  * The installed `ai` major, told by what it exports (it exports no version): `uploadFile` came with 7 together with

@@ -16,10 +16,24 @@ import type { MCPToolResult } from '../mcp/result.ts';
 import { callTool, errorText, modelView, namedTools } from './common.ts';
 import type { ToolSource } from './tools.ts';
 
+export type { ToolSource } from './tools.ts';
+
 /** A LangChain message content block: text, or an image / audio given as base64 data (standard content blocks). */
 export type LangChainContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'image' | 'audio'; mimeType: string; data: string };
+  | {
+      /** A text block. */
+      type: 'text';
+      /** Its text. */
+      text: string;
+    }
+  | {
+      /** An image or audio block. */
+      type: 'image' | 'audio';
+      /** The IANA media type, e.g. `image/png`. */
+      mimeType: string;
+      /** The bytes, base64-encoded. */
+      data: string;
+    };
 
 /**
  * A result as LangChain tool message content: its text (`resultToText()`), or, when it has images or audio,

@@ -15,6 +15,8 @@ import { aiSDKOutput } from './ai-sdk-output.ts';
 import { callTool, isToolResult, namedTools } from './common.ts';
 import type { ToolSource } from './tools.ts';
 
+export type { ToolSource } from './tools.ts';
+
 /** A Mastra tool made from an MCP tool: its output is the whole MCP `CallToolResult`. */
 export type MastraTool = ReturnType<typeof createTool<string, JsonSchema, undefined>>;
 

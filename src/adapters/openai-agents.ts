@@ -13,6 +13,8 @@ import type { MCPToolResult } from '../mcp/result.ts';
 import { callTool, errorText, modelView, namedTools, objectSchema } from './common.ts';
 import type { ToolSource } from './tools.ts';
 
+export type { ToolSource } from './tools.ts';
+
 /** The shape the SDK's types give non-strict JSON Schema parameters (its own type is not exported). */
 interface NonStrictParameters {
   type: 'object';
@@ -24,7 +26,25 @@ interface NonStrictParameters {
 /** A function tool output of the Agents SDK: text, or text and images (base64 data with their media type). */
 export type OpenAIAgentsToolOutput =
   | string
-  | ({ type: 'text'; text: string } | { type: 'image'; image: { data: string; mediaType: string } })[];
+  | (
+      | {
+          /** A text item. */
+          type: 'text';
+          /** Its text. */
+          text: string;
+        }
+      | {
+          /** An image item. */
+          type: 'image';
+          /** The image. */
+          image: {
+            /** The bytes, base64-encoded. */
+            data: string;
+            /** The IANA media type, e.g. `image/png`. */
+            mediaType: string;
+          };
+        }
+    )[];
 
 /**
  * A result as a function tool output: for a result with `isError`, its text after `Error: ` (function call outputs

@@ -13,28 +13,51 @@ import { resultToText } from '../mcp/result.ts';
 import { callTool, errorText, namedTools, objectSchema } from './common.ts';
 import type { ToolSource } from './tools.ts';
 
+export type { ToolSource } from './tools.ts';
+
 /** A function tool definition (OpenAI Chat Completions `tools[i]`). */
 export interface OpenAIFunctionTool {
+  /** Always `function`. */
   type: 'function';
-  function: { name: string; description: string; parameters: JsonSchema };
+  /** The function the model may call. */
+  function: {
+    /** The tool's name, made unique and valid for OpenAI (letters, digits, `_`, `-`; at most 64 characters). */
+    name: string;
+    /** The tool's description. */
+    description: string;
+    /** The JSON Schema of the arguments (an object schema). */
+    parameters: JsonSchema;
+  };
 }
 
 /** A tool call from the model (`choices[0].message.tool_calls[i]`); `arguments` is a JSON string. */
 export interface OpenAIToolCall {
+  /** The call's id, repeated in the answer's `tool_call_id`. */
   id: string;
+  /** `function` when given. */
   type?: 'function';
-  function: { name: string; arguments: string };
+  /** The function called. */
+  function: {
+    /** The function's name, as in {@link OpenAIFunctionTool}. */
+    name: string;
+    /** The arguments, a JSON object as a string. */
+    arguments: string;
+  };
 }
 
 /** The message that answers a tool call. */
 export interface OpenAIToolMessage {
+  /** Always `tool`. */
   role: 'tool';
+  /** The `id` of the {@link OpenAIToolCall} this answers. */
   tool_call_id: string;
+  /** The tool result as text; `Error: ...` for a problem the model can correct. */
   content: string;
 }
 
 /** Tool definitions plus their executor. */
 export interface OpenAITools {
+  /** The definitions to pass as `tools` to the Chat Completions API. */
   tools: OpenAIFunctionTool[];
   /**
    * Run one tool call and return the `role: 'tool'` message for it. Problems the model can correct come back as
