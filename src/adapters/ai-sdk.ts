@@ -28,6 +28,10 @@ export const installedAISDKMajor: AISDKMajor = 'uploadFile' in ai ? 7 : 'ToolLoo
  * How an MCP result is shown to the model: `error-text` for a result with `isError`; `content` (text plus images
  * and audio as media parts of the given major's form, by default the installed one) when there are images or
  * audio; otherwise `text` via `resultToText()`.
+ *
+ * @param result - The result of an MCP tool call.
+ * @param major - The `ai` major whose media part form to produce. Default: {@link installedAISDKMajor}.
+ * @returns The AI SDK tool result output the model is shown.
  */
 export function toAISDKOutput(result: MCPToolResult, major: AISDKMajor = installedAISDKMajor): AISDKToolOutput {
   return aiSDKOutput(result, major);
@@ -53,6 +57,13 @@ function outputOf(argument: unknown): unknown {
  * `CallToolResult`, including one with `isError` (the model then sees `error-text`); connection failures and
  * timeouts throw, and the AI SDK reports them as tool errors. `toModelOutput` is {@link toAISDKOutput}, for
  * `ai` 5, 6 and 7.
+ *
+ * @param source - A toolset (warmed up here: connected and its tools listed, a no-op when it already is) or a list
+ *   of tools.
+ * @returns The AI SDK tools, keyed by model-safe name.
+ * @throws `MCPConnectionError` when the toolset cannot connect (code `AUTH_REQUIRED` for a 401 no sign-in could
+ *   satisfy), an `OAuthError` when the sign-in failed, or `MCPToolNotFoundError` when a name in its `toolNames` is
+ *   not on the server.
  */
 export async function toAISDKTools(source: ToolSource): Promise<Record<string, AITool>> {
   const record: Record<string, AITool> = {};

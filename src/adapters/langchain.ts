@@ -38,6 +38,9 @@ export type LangChainContentBlock =
 /**
  * A result as LangChain tool message content: its text (`resultToText()`), or, when it has images or audio,
  * content blocks with those as `image` / `audio` blocks.
+ *
+ * @param result - The result of an MCP tool call.
+ * @returns The content of the `ToolMessage` that answers the call.
  */
 export function toLangChainContent(result: MCPToolResult): string | LangChainContentBlock[] {
   const view = modelView(result);
@@ -53,6 +56,13 @@ export function toLangChainContent(result: MCPToolResult): string | LangChainCon
  * with a `ToolMessage` whose content is {@link toLangChainContent} and whose `artifact` is the whole MCP result;
  * a result with `isError` gives `status: 'error'` (called without a tool call, the content starts with `Error:`).
  * The run's abort signal (`signal` of the config) cancels the MCP call; connection failures and timeouts throw.
+ *
+ * @param source - A toolset (warmed up here: connected and its tools listed, a no-op when it already is) or a list
+ *   of tools.
+ * @returns The LangChain tools.
+ * @throws `MCPConnectionError` when the toolset cannot connect (code `AUTH_REQUIRED` for a 401 no sign-in could
+ *   satisfy), an `OAuthError` when the sign-in failed, or `MCPToolNotFoundError` when a name in its `toolNames` is
+ *   not on the server.
  */
 export async function toLangChainTools(source: ToolSource): Promise<DynamicStructuredTool[]> {
   return (await namedTools(source)).map(

@@ -26,6 +26,13 @@ export type MastraTool = ReturnType<typeof createTool<string, JsonSchema, undefi
  * MCP result, including one with `isError`; `toModelOutput` gives the model the AI SDK's forms (Mastra converts
  * them for the model's specification version): `error-text` for `isError`, text with images and audio as `media`
  * parts, else `resultToText()`. Connection failures and timeouts throw, and Mastra reports them as tool errors.
+ *
+ * @param source - A toolset (warmed up here: connected and its tools listed, a no-op when it already is) or a list
+ *   of tools.
+ * @returns The Mastra tools, keyed by model-safe name.
+ * @throws `MCPConnectionError` when the toolset cannot connect (code `AUTH_REQUIRED` for a 401 no sign-in could
+ *   satisfy), an `OAuthError` when the sign-in failed, or `MCPToolNotFoundError` when a name in its `toolNames` is
+ *   not on the server.
  */
 export async function toMastraTools(source: ToolSource): Promise<Record<string, MastraTool>> {
   const record: Record<string, MastraTool> = {};

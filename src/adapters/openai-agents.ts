@@ -50,6 +50,9 @@ export type OpenAIAgentsToolOutput =
  * A result as a function tool output: for a result with `isError`, its text after `Error: ` (function call outputs
  * have no error flag, so this is the SDK's error form: text, as the SDK itself gives the model for a tool that
  * throws); with images, text and image items (audio as its placeholder text); otherwise `resultToText()`.
+ *
+ * @param result - The result of an MCP tool call.
+ * @returns The function tool output the model is shown.
  */
 export function toOpenAIAgentsOutput(result: MCPToolResult): OpenAIAgentsToolOutput {
   const view = modelView(result);
@@ -68,6 +71,13 @@ export function toOpenAIAgentsOutput(result: MCPToolResult): OpenAIAgentsToolOut
  * the MCP input schema as non-strict parameters (MCP schemas are not written for strict mode). Each runs the MCP
  * tool with the run's abort signal and answers with {@link toOpenAIAgentsOutput}; connection failures and timeouts
  * throw, and the SDK gives the model its own error text for them.
+ *
+ * @param source - A toolset (warmed up here: connected and its tools listed, a no-op when it already is) or a list
+ *   of tools.
+ * @returns The Agents SDK function tools.
+ * @throws `MCPConnectionError` when the toolset cannot connect (code `AUTH_REQUIRED` for a 401 no sign-in could
+ *   satisfy), an `OAuthError` when the sign-in failed, or `MCPToolNotFoundError` when a name in its `toolNames` is
+ *   not on the server.
  */
 export async function toOpenAIAgentsTools(source: ToolSource): Promise<FunctionTool[]> {
   return (await namedTools(source, { hyphens: false })).map(

@@ -70,6 +70,13 @@ export interface OpenAITools {
 /**
  * The tools of a toolset as OpenAI function tools, named with model-safe names (`^[a-zA-Z0-9_-]{1,64}$`), and an
  * executor that maps each name back to its MCP tool. Results are converted with `resultToText()`.
+ *
+ * @param source - A toolset (warmed up here: connected and its tools listed, a no-op when it already is) or a list
+ *   of tools.
+ * @returns The function tool definitions and their executor.
+ * @throws `MCPConnectionError` when the toolset cannot connect (code `AUTH_REQUIRED` for a 401 no sign-in could
+ *   satisfy), an `OAuthError` when the sign-in failed, or `MCPToolNotFoundError` when a name in its `toolNames` is
+ *   not on the server.
  */
 export async function toOpenAITools(source: ToolSource): Promise<OpenAITools> {
   const named = await namedTools(source);
