@@ -4,11 +4,10 @@
  * resource metadata, RFC 6750 bearer challenges, local verification of RFC 9068 JWT access tokens (issuer,
  * audience = this server, expiry, signature against the issuer's JWKS) and per-tool scopes answered at the
  * HTTP level with 403 `insufficient_scope` so a client can step up.
- *
- * `@modelcontextprotocol/server` and `zod` are devDependencies: they are imported dynamically inside
- * {@link startProtectedMcpServer}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { Clock } from '../src/core/clock.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { silentLogger } from '../src/core/logger.ts';
@@ -134,9 +133,6 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   const scopesSupported = options.scopesSupported ?? [...new Set([...required, ...[...toolScopes.values()].flat()])];
   const locations = new Set(options.metadataLocations ?? ['path', 'root']);
   const advertise = options.advertiseResourceMetadata ?? true;
-
-  const { createMcpHandler, McpServer } = await import('@modelcontextprotocol/server');
-  const { z } = await import('zod');
 
   const counters = { requests: 0, unauthorized: 0, forbidden: 0, toolCalls: 0, metadataRequests: 0 };
   const byName: Record<string, number> = {};

@@ -219,11 +219,12 @@ describe('mcptool CLI (main, in-process) against real servers', { concurrency: 4
   });
 
   describe('demo', () => {
-    it('--help describes the OAuth demo (the demo itself: test/integration/signin/demo.test.ts)', async () => {
+    it('is not a command of the package: exits 2 pointing to `npm run demo` from a clone (test/integration/signin/demo.test.ts)', async () => {
       const run = await runCli(['demo', '--help']);
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /authorization server \(oidc-provider\)/);
-      assert.match(run.stdout, /--headless/);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /from a clone of the repository, run 'npm ci && npm run demo'/);
+      const help = await runCli(['--help']);
+      assert.doesNotMatch(help.stdout, /\bdemo\b/);
     });
   });
 
