@@ -9,6 +9,7 @@ import {
   SseError,
   type Transport,
 } from '@modelcontextprotocol/client';
+import type { EngineRegistry } from '../auth/engine/registry.ts';
 import { OAuthError } from '../auth/errors.ts';
 import { McptoolError, quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
@@ -68,6 +69,8 @@ export abstract class MCPClient {
   readonly serverInfo: ServerInfo;
   protected readonly logger: Logger;
   protected readonly fetchFn: typeof fetch | undefined;
+  /** The OAuth engines of the HTTP transports (undefined: the process's). */
+  protected readonly engines: EngineRegistry | undefined;
   readonly #connectionTimeout: number | undefined;
   #client: Client | undefined;
   #transport: Transport | undefined;
@@ -86,6 +89,7 @@ export abstract class MCPClient {
     // Every line the library logs passes through URL redaction (user info, query values) first.
     this.logger = redactingLogger(options.logger ?? silentLogger);
     this.fetchFn = options.fetch;
+    this.engines = options.engines;
     this.#connectionTimeout = options.connectionTimeout;
   }
 

@@ -11,8 +11,8 @@ import {
   OriginMismatchError,
   ResourceMismatchError,
 } from '../errors.ts';
-import type { FetchLike } from '../http.ts';
-import { hardenFetch } from '../http.ts';
+import type { FetchLike } from '../hardened-fetch.ts';
+import { hardenFetch } from '../hardened-fetch.ts';
 import {
   authorizationServerMetadataUrls,
   canonicalResourceUri,

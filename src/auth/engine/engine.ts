@@ -21,7 +21,7 @@ import {
 import { ensureClient, type RegistrationContext, toOauthClient } from './registration.ts';
 import { classifyTokenFailure, withTokenRetry } from './retry.ts';
 import { coversScopes, selectScopes, splitScope, unionScopes } from './scopes.ts';
-import type { AuthServices, BearerChallenge, DiscoveryResult } from './services.ts';
+import type { AuthServices, BearerChallenge, ServerDiscovery } from './services.ts';
 import { needsRenewal, toStoredTokens } from './tokens.ts';
 
 /** Why tokens are being renewed. */
@@ -65,7 +65,7 @@ export class OAuthEngine {
   readonly #handler: () => AuthorizationHandler;
   readonly #ui: InteractionUI;
   readonly #lockTtlMs: number;
-  #discovery: DiscoveryResult | undefined;
+  #discovery: ServerDiscovery | undefined;
   #record: TokenRecord | undefined;
   #loaded: Promise<void> | undefined;
   #inflight: Promise<void> | undefined;
@@ -333,7 +333,7 @@ export class OAuthEngine {
     this.#stepUps.delete(operation);
   }
 
-  async #discover(challenge: BearerChallenge | undefined, signal: AbortSignal | undefined): Promise<DiscoveryResult> {
+  async #discover(challenge: BearerChallenge | undefined, signal: AbortSignal | undefined): Promise<ServerDiscovery> {
     const fresh =
       challenge?.resourceMetadata !== undefined && this.#discovery?.resourceMetadataUrl !== challenge.resourceMetadata;
     if (!this.#discovery || fresh) {
@@ -403,7 +403,7 @@ export class OAuthEngine {
     }
   }
 
-  async #obtain(record: TokenRecord, discovery: DiscoveryResult, request: RenewRequest): Promise<StoredTokens> {
+  async #obtain(record: TokenRecord, discovery: ServerDiscovery, request: RenewRequest): Promise<StoredTokens> {
     const as = discovery.authorizationServer;
     const now = () => epochSeconds(this.#clock);
     const stepUp = request.requiredScopes !== undefined || request.forceAuthorization === true;
@@ -534,7 +534,7 @@ export class OAuthEngine {
   /** The device authorization grant (RFC 8628), for machines without a browser or a reachable loopback port. */
   async #deviceGrant(
     record: TokenRecord,
-    discovery: DiscoveryResult,
+    discovery: ServerDiscovery,
     scopes: string[] | undefined,
     signal: AbortSignal,
   ): Promise<StoredTokens> {
@@ -623,7 +623,7 @@ export class OAuthEngine {
   async #grantContext(
     as: oauth.AuthorizationServer,
     stored: StoredClient,
-    discovery: DiscoveryResult,
+    discovery: ServerDiscovery,
     signal: AbortSignal | undefined,
   ): Promise<GrantContext> {
     const secret = this.config.clientSecret?.resolve() ?? stored.client_secret;

@@ -6,8 +6,12 @@ import type { IdJagRequest } from './enterprise.ts';
 
 export type { BearerChallenge };
 
-/** What discovery found for one MCP server (MCP 2025-11-25 "Authorization Server Discovery"). */
-export interface DiscoveryResult {
+/**
+ * What the engine knows of one MCP server's authorization (MCP 2025-11-25 "Authorization Server Discovery"): the
+ * result of `discover()` (discovery/discover.ts) with the token store key it implies and what to keep in the store,
+ * or the same rebuilt from a stored record.
+ */
+export interface ServerDiscovery {
   /** The RFC 8707 `resource` to send. */
   resource: string;
   /**
@@ -46,9 +50,9 @@ export interface AuthServices {
     serverUrl: URL;
     challenge: BearerChallenge | undefined;
     signal: AbortSignal | undefined;
-  }): Promise<DiscoveryResult>;
+  }): Promise<ServerDiscovery>;
   /** A discovery result rebuilt from a stored record (no network), or undefined when it cannot be. */
-  fromCache(serverUrl: URL, record: TokenRecord): DiscoveryResult | undefined;
+  fromCache(serverUrl: URL, record: TokenRecord): ServerDiscovery | undefined;
   exchangeForIdJag(request: IdJagRequest): Promise<string>;
   readonly logger: Logger;
 }

@@ -14,8 +14,8 @@ import {
   OAuthError,
   ResourceMismatchError,
 } from '../../../../src/auth/errors.ts';
-import type { FetchLike } from '../../../../src/auth/http.ts';
-import { RedirectRefusedError } from '../../../../src/auth/http.ts';
+import type { FetchLike } from '../../../../src/auth/hardened-fetch.ts';
+import { RedirectRefusedError } from '../../../../src/auth/hardened-fetch.ts';
 import { fakeFetch, json } from './fake-fetch.ts';
 
 const SERVER = 'https://mcp.example.com/mcp';
