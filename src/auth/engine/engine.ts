@@ -46,7 +46,6 @@ interface RenewRequest {
 /** After a failed proactive refresh, the next proactive attempt waits this long (ms), so an outage is not hammered. */
 const PROACTIVE_PAUSE_MS = 5_000;
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
@@ -649,5 +648,3 @@ export class OAuthEngine {
     };
   }
 }
-
-export const GRANT_TYPES = { TOKEN_EXCHANGE, JWT_BEARER } as const;
