@@ -112,8 +112,8 @@ export abstract class MCPClient {
   }
 
   /** Reconnection policy after a dropped connection: attempts beyond the first, and the delays. */
-  protected get retryPolicy(): { maxRetries: number; baseDelay: number; maxDelay: number } {
-    return { maxRetries: 0, baseDelay: 0, maxDelay: 0 };
+  protected get retryPolicy(): { maxRetries: number; baseDelayMs: number; maxDelayMs: number } {
+    return { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
   }
 
   /** The default connection timeout of this transport. */
@@ -158,7 +158,7 @@ export abstract class MCPClient {
   }
 
   async #reconnect(options: OperationOptions): Promise<Client> {
-    const { maxRetries, baseDelay, maxDelay } = this.retryPolicy;
+    const { maxRetries, baseDelayMs, maxDelayMs } = this.retryPolicy;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#connectOnce(options);
@@ -169,9 +169,9 @@ export abstract class MCPClient {
           !this.#closed &&
           attempt < maxRetries;
         if (!retryable) throw error;
-        const delay = Math.min(maxDelay, baseDelay * 2 ** attempt);
-        this.logger.info('MCP reconnection failed; retrying', { server: this.server, attempt: attempt + 1, delay });
-        await sleep(delay, this.#lifetime.signal).catch(() => {
+        const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
+        this.logger.info('MCP reconnection failed; retrying', { server: this.server, attempt: attempt + 1, delayMs });
+        await sleep(delayMs, this.#lifetime.signal).catch(() => {
           throw error;
         });
       }

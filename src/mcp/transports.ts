@@ -24,7 +24,7 @@ abstract class HttpClient extends MCPClient {
 
   protected override get retryPolicy() {
     const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
-    return { maxRetries, baseDelay, maxDelay };
+    return { maxRetries, baseDelayMs: baseDelay, maxDelayMs: maxDelay };
   }
 
   protected override get defaultConnectionTimeout(): number {
