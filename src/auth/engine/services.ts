@@ -56,3 +56,28 @@ export interface AuthServices {
   exchangeForIdJag(request: IdJagRequest): Promise<string>;
   readonly logger: Logger;
 }
+
+/**
+ * A sign-in that no 401 preceded (`mcptool login`) asks the server for its challenge first, with one
+ * unauthenticated GET, so that discovery starts from the metadata URL the server itself names (MCP 2025-11-25,
+ * "Protected Resource Metadata Discovery Requirements") and reaches the same record as a later call would. Any
+ * other answer leaves discovery to the well-known URLs; the body is never read.
+ */
+export async function probeChallenge(
+  services: AuthServices,
+  serverUrl: URL,
+  signal: AbortSignal | undefined,
+): Promise<BearerChallenge | undefined> {
+  try {
+    const response = await services.fetch(serverUrl.href, {
+      method: 'GET',
+      headers: { accept: 'application/json, text/event-stream' },
+      ...(signal ? { signal } : {}),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return response.status === 401 ? services.parseChallenge(response) : undefined;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
+}
