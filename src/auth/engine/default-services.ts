@@ -1,11 +1,8 @@
 import type * as oauth from 'oauth4webapi';
 import type { Logger } from '../../core/logger.ts';
-import {
-  checkLegacyOrigin,
-  type DiscoveryResult,
-  discover,
-  discoverAuthorizationServer,
-} from '../discovery/discover.ts';
+import { discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { checkLegacyOrigin } from '../discovery/metadata-checks.ts';
+import type { DiscoveryResult } from '../discovery/types.ts';
 import { canonicalResourceUri, protectedResourceMetadataUrls } from '../discovery/well-known.ts';
 import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
 import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../hardened-fetch.ts';

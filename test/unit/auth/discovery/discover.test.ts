@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DiscoveryCache } from '../../../../src/auth/discovery/discover.ts';
 import {
   DiscoveryError,
   discover,
   discoverAuthorizationServer,
   discoverProtectedResource,
 } from '../../../../src/auth/discovery/discover.ts';
+import type { DiscoveryCache } from '../../../../src/auth/discovery/types.ts';
 import { bearerChallengeFrom } from '../../../../src/auth/discovery/www-authenticate.ts';
 import {
   InsecureEndpointError,
