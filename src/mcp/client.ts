@@ -2,24 +2,21 @@ import {
   type CallToolResult,
   Client,
   type Progress,
-  ProtocolError,
-  SdkError,
-  SdkErrorCode,
   type Tool as SdkTool,
   SseError,
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { EngineRegistry } from '../auth/engine/registry.ts';
-import { OAuthError } from '../auth/errors.ts';
-import { McptoolError, quote } from '../core/errors.ts';
+import { quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { redactingLogger } from '../core/redact.ts';
+import { connectionErrorOf, describeConnectionFailure, invocationErrorOf } from './client-errors.ts';
+import { installClientHandlers } from './client-handlers.ts';
 import {
   type CallToolOptions,
   CLIENT_INFO,
   ClientClosed,
   ConnectTimeout,
-  causeCode,
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_INVOCATION_TIMEOUT,
   errorText,
@@ -35,11 +32,12 @@ import {
   wasNeverDelivered,
   withDeadline,
 } from './client-support.ts';
-import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
-import { MCPConnectionError, MCPConnectionLostError, MCPInvocationError } from './errors.ts';
+import type { ElicitationHandler } from './elicitation.ts';
+import { MCPConnectionError, MCPConnectionLostError } from './errors.ts';
 import { MAX_LIST_PAGES, readAllPages } from './paging.ts';
 import type { ServerInfo } from './server-info.ts';
 
+export { httpStatusOf } from './client-errors.ts';
 export {
   type CallToolOptions,
   CLIENT_INFO,
@@ -240,39 +238,13 @@ export abstract class MCPClient {
   }
 
   #installHandlers(client: Client): void {
-    client.setRequestHandler('elicitation/create', async (request, ctx) => {
-      const params = request.params;
-      const handler =
+    installClientHandlers(client, {
+      logger: this.logger,
+      server: this.server,
+      elicitationHandler: () =>
         [...this.#inFlight].reverse().find((call) => call.elicitationHandler)?.elicitationHandler ??
-        this.#elicitationHandlers.values().next().value;
-      if (!handler) {
-        this.logger.info('Declined an elicitation request: no elicitation handler is configured', {
-          server: this.server,
-        });
-        return { action: 'decline' };
-      }
-      const answer: ElicitationResponse = await handler(params, { signal: ctx.mcpReq.signal });
-      if (answer.action === 'accept' && (params.mode ?? 'form') === 'form' && 'requestedSchema' in params) {
-        return {
-          ...answer,
-          content: applyElicitationDefaults(
-            params.requestedSchema,
-            answer.content ?? {},
-          ) as ElicitationResponse['content'],
-        };
-      }
-      return answer;
-    });
-    client.setNotificationHandler('notifications/message', (notification) => {
-      const entry = notification.params;
-      this.logger.debug('MCP server log', { server: this.server, level: entry.level, logger: entry.logger });
-      for (const listener of this.#logListeners) {
-        try {
-          listener(entry);
-        } catch (error) {
-          this.logger.warn('A log listener threw', { error: errorText(error) });
-        }
-      }
+        this.#elicitationHandlers.values().next().value,
+      logListeners: this.#logListeners,
     });
   }
 
@@ -300,27 +272,11 @@ export abstract class MCPClient {
 
   /** Map an error of the SDK or the network to an `MCPConnectionError` (OAuth and mcptool errors pass through). */
   protected connectionError(error: unknown, operation: string): Error {
-    if (error instanceof McptoolError && !(error instanceof MCPInvocationError)) return error;
-    if (error instanceof OAuthError) return error;
-    if (isAuthFailure(error)) {
-      return new MCPConnectionError(
-        'AUTH_REQUIRED',
-        this.server,
-        operation,
-        this.refusedCurrentCredentials()
-          ? 'the server refused the current access token (HTTP 401/403): it is neither expired nor replaced by a ' +
-              'newer one; it may have been revoked or lack the audience or scope the server needs (sign in again)'
-          : 'the server requires authorization (HTTP 401/403) and no credentials it accepts were available',
-        { cause: error },
-      );
-    }
-    if (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout) {
-      return new MCPConnectionError('CONNECTION_TIMEOUT', this.server, operation, 'the server did not answer in time', {
-        cause: error,
-      });
-    }
-    return new MCPConnectionError('CONNECTION_FAILED', this.server, operation, this.describeFailure(error), {
-      cause: error,
+    return connectionErrorOf(error, {
+      server: this.server,
+      operation,
+      refusedCurrentCredentials: () => this.refusedCurrentCredentials(),
+      describeFailure: (e) => this.describeFailure(e),
     });
   }
 
@@ -331,18 +287,7 @@ export abstract class MCPClient {
 
   /** A one-line description of why a connection failed. */
   protected describeFailure(error: unknown): string {
-    const code = causeCode(error);
-    if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
-    if (ProtocolError.isInstance(error)) return `the server answered with an error: ${quote(error.message)}`;
-    const status = httpStatusOf(error);
-    if (status !== undefined) {
-      // Keep the status: "HTTP 404 Not Found" says more than the SDK's "Error POSTing to endpoint: <body>".
-      const data = (error as { data?: { statusText?: unknown; text?: unknown } }).data;
-      const statusText = typeof data?.statusText === 'string' && data.statusText ? ` ${data.statusText}` : '';
-      const body = typeof data?.text === 'string' ? data.text.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
-      return `HTTP ${status}${statusText}${body ? ` (the server said ${quote(body)})` : ''}`;
-    }
-    return quote(errorText(error));
+    return describeConnectionFailure(error);
   }
 
   /**
@@ -456,31 +401,14 @@ export abstract class MCPClient {
   ): Promise<CallToolResult> {
     const timeout = options.timeout ?? DEFAULT_INVOCATION_TIMEOUT;
     const call: InFlightCall = { elicitationHandler: options.elicitationHandler };
-    const invocationError = (error: unknown): Error => {
-      if (options.signal?.aborted) {
-        return new MCPInvocationError('ABORTED', name, args, 'was aborted', { cause: options.signal.reason ?? error });
-      }
-      if (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout) {
-        return new MCPInvocationError('INVOCATION_TIMEOUT', name, args, `did not answer within ${timeout} ms`, {
-          cause: error,
-        });
-      }
-      if (isAuthFailure(error) || error instanceof OAuthError) return this.connectionError(error, 'callTool');
-      if (ProtocolError.isInstance(error)) {
-        return new MCPInvocationError(
-          'INVOCATION_FAILED',
-          name,
-          args,
-          `failed: the server answered ${quote(error.message)}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      return new MCPInvocationError('INVOCATION_FAILED', name, args, `failed: ${quote(errorText(error))}`, {
-        cause: error,
+    const invocationError = (error: unknown): Error =>
+      invocationErrorOf(error, {
+        name,
+        args,
+        timeoutMs: timeout,
+        signal: options.signal,
+        connectionError: (e) => this.connectionError(e, 'callTool'),
       });
-    };
     if (options.signal?.aborted) throw invocationError(options.signal.reason);
     this.#inFlight.push(call);
     try {
@@ -532,14 +460,4 @@ export abstract class MCPClient {
 
   /** A hook after the transport closed. */
   protected async afterClose(): Promise<void> {}
-}
-
-/**
- * The HTTP status of a failed transport request: the SDK's HTTP error carries it as `status`, its SSE error as a
- * numeric `code`.
- */
-export function httpStatusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; code?: unknown } | null;
-  const status = typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' ? e.code : undefined;
-  return status !== undefined && status >= 100 && status <= 599 ? status : undefined;
 }
