@@ -2,7 +2,7 @@
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { OAuthError } from '../auth/errors.ts';
 import { McptoolError, quote } from '../core/errors.ts';
-import { causeCode, errorText, isAuthFailure } from './client-support.ts';
+import { type ConnectTimeout, causeCode, errorText, isAuthFailure } from './client-support.ts';
 import { MCPConnectionError, MCPInvocationError } from './errors.ts';
 
 /** What {@link connectionErrorOf} needs to know of the client. */
@@ -43,6 +43,17 @@ export function connectionErrorOf(error: unknown, context: ConnectionErrorContex
   return new MCPConnectionError('CONNECTION_FAILED', server, operation, context.describeFailure(error), {
     cause: error,
   });
+}
+
+/** `CONNECTION_TIMEOUT` for a connection attempt that got no answer within `timeoutMs` (`detail`: what was seen). */
+export function connectTimeoutError(timeout: ConnectTimeout, server: string, timeoutMs: number, detail: string): Error {
+  return new MCPConnectionError(
+    'CONNECTION_TIMEOUT',
+    server,
+    'connect',
+    `no answer within ${timeoutMs} ms${detail}`,
+    timeout.cause === undefined ? undefined : { cause: timeout.cause },
+  );
 }
 
 /** A one-line description of why a connection failed, keeping the HTTP status and what the server said. */

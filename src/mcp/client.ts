@@ -1,35 +1,33 @@
 import {
   type CallToolResult,
-  Client,
+  type Client,
   type Progress,
   type Tool as SdkTool,
   SseError,
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { EngineRegistry } from '../auth/engine/registry.ts';
-import { quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { redactingLogger } from '../core/redact.ts';
-import { connectionErrorOf, describeConnectionFailure, invocationErrorOf } from './client-errors.ts';
+import { openConnection, reconnectWithBackoff, runOnConnection } from './client-connection.ts';
+import {
+  connectionErrorOf,
+  connectTimeoutError,
+  describeConnectionFailure,
+  invocationErrorOf,
+} from './client-errors.ts';
 import { installClientHandlers } from './client-handlers.ts';
 import {
   type CallToolOptions,
-  CLIENT_INFO,
   ClientClosed,
   ConnectTimeout,
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_INVOCATION_TIMEOUT,
   errorText,
   type InFlightCall,
-  insufficientScopeOf,
-  isAuthFailure,
-  isConnectionFailure,
-  isSingleRequestFailure,
   type LogListener,
   type MCPClientOptions,
   type OperationOptions,
-  sleep,
-  wasNeverDelivered,
   withDeadline,
 } from './client-support.ts';
 import type { ElicitationHandler } from './elicitation.ts';
@@ -155,58 +153,39 @@ export abstract class MCPClient {
     return withDeadline(connecting, 2 ** 31 - 1, [options.signal], () => new Error('unreachable'));
   }
 
-  async #reconnect(options: OperationOptions): Promise<Client> {
-    const { maxRetries, baseDelayMs, maxDelayMs } = this.retryPolicy;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#connectOnce(options);
-      } catch (error) {
-        const retryable =
-          error instanceof MCPConnectionError &&
-          error.code !== 'AUTH_REQUIRED' &&
-          !this.#closed &&
-          attempt < maxRetries;
-        if (!retryable) throw error;
-        const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-        this.logger.info('MCP reconnection failed; retrying', { server: this.server, attempt: attempt + 1, delayMs });
-        await sleep(delayMs, this.#lifetime.signal).catch(() => {
-          throw error;
-        });
-      }
-    }
+  #reconnect(options: OperationOptions): Promise<Client> {
+    return reconnectWithBackoff(() => this.#connectOnce(options), this.retryPolicy, {
+      logger: this.logger,
+      server: this.server,
+      closed: () => this.#closed,
+      signal: this.#lifetime.signal,
+    });
   }
 
   async #connectOnce(options: OperationOptions, authRetried = false): Promise<Client> {
     const timeout = options.timeout ?? this.#connectionTimeout ?? this.defaultConnectionTimeout;
-    const attempt = new AbortController();
-    const client = new Client(CLIENT_INFO, {
-      capabilities: { elicitation: { form: { applyDefaults: true } } },
-    });
-    this.#installHandlers(client);
-    let transport: Transport | undefined;
-    const work = (async () => {
-      transport = await this.createTransport(attempt.signal);
-      if (attempt.signal.aborted) throw attempt.signal.reason;
-      await client.connect(transport, { timeout, signal: attempt.signal });
-    })();
+    let client: Client;
+    let transport: Transport;
     try {
-      await withDeadline(work, timeout, [options.signal, this.#lifetime.signal], () => new ConnectTimeout());
+      ({ client, transport } = await openConnection({
+        createTransport: (signal) => this.createTransport(signal),
+        installHandlers: (c) =>
+          installClientHandlers(c, {
+            logger: this.logger,
+            server: this.server,
+            elicitationHandler: () =>
+              [...this.#inFlight].reverse().find((call) => call.elicitationHandler)?.elicitationHandler ??
+              this.#elicitationHandlers.values().next().value,
+            logListeners: this.#logListeners,
+          }),
+        timeoutMs: timeout,
+        signals: [options.signal, this.#lifetime.signal],
+      }));
     } catch (error) {
-      attempt.abort(error);
-      work.catch(() => {});
-      await client.close().catch(() => {});
-      await transport?.close().catch(() => {});
       if (this.#lifetime.signal.aborted) throw new ClientClosed();
       if (options.signal?.aborted) throw error;
-      if (error instanceof ConnectTimeout) {
-        throw new MCPConnectionError(
-          'CONNECTION_TIMEOUT',
-          this.server,
-          'connect',
-          `no answer within ${timeout} ms${this.describeTimeout()}`,
-          error.cause === undefined ? undefined : { cause: error.cause },
-        );
-      }
+      if (error instanceof ConnectTimeout)
+        throw connectTimeoutError(error, this.server, timeout, this.describeTimeout());
       // The OAuth engine may fix what failed (sign-in, step-up); then connect again, exactly once.
       if (!authRetried && (await this.recover(error, 'connect', options.signal))) {
         return this.#connectOnce(options, true);
@@ -223,11 +202,8 @@ export abstract class MCPClient {
       );
     }
     client.onclose = () => {
-      if (this.#client === client) {
-        this.logger.info('MCP connection closed', { server: this.server });
-        this.#client = undefined;
-        this.#transport = undefined;
-      }
+      if (this.#client === client) this.logger.info('MCP connection closed', { server: this.server });
+      this.#forget(client);
     };
     client.onerror = (error) => this.#onTransportError(client, error);
     this.#client = client;
@@ -235,17 +211,6 @@ export abstract class MCPClient {
     this.#everConnected = true;
     this.logger.debug('MCP connection open', { server: this.server });
     return client;
-  }
-
-  #installHandlers(client: Client): void {
-    installClientHandlers(client, {
-      logger: this.logger,
-      server: this.server,
-      elicitationHandler: () =>
-        [...this.#inFlight].reverse().find((call) => call.elicitationHandler)?.elicitationHandler ??
-        this.#elicitationHandlers.values().next().value,
-      logListeners: this.#logListeners,
-    });
   }
 
   #onTransportError(client: Client, error: Error): void {
@@ -257,11 +222,15 @@ export abstract class MCPClient {
     }
   }
 
+  /** Forget `client` if it is the open connection (the next operation reconnects). */
+  #forget(client: Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#transport = undefined;
+  }
+
   #drop(client: Client): void {
-    if (this.#client === client) {
-      this.#client = undefined;
-      this.#transport = undefined;
-    }
+    this.#forget(client);
     client.close().catch(() => {});
   }
 
@@ -291,65 +260,27 @@ export abstract class MCPClient {
   }
 
   /**
-   * Run `fn` on the open connection. On a failure that auth can fix, or a request that never reached the server
-   * (stale session, refused connection), reconnect and retry once.
+   * Run `fn` on the open connection (see {@link runOnConnection}): reconnect and retry once after a failure that auth
+   * can fix or a request that never reached the server.
    */
-  async #withConnection<T>(
+  #withConnection<T>(
     operation: string,
     options: OperationOptions,
     fn: (client: Client) => Promise<T>,
     onFailure: (error: unknown) => Error,
     toolName?: string,
   ): Promise<T> {
-    let retried = false;
-    for (;;) {
-      let client: Client;
-      try {
-        client = await this.#ensureConnected(options);
-      } catch (error) {
-        if (error instanceof ClientClosed) {
-          throw new MCPConnectionError('CONNECTION_FAILED', this.server, operation, 'the client was closed');
-        }
-        throw error;
-      }
-      try {
-        const result = await fn(client);
-        this.succeeded(operation);
-        return result;
-      } catch (error) {
-        if (options.signal?.aborted) throw onFailure(error);
-        if (!retried && (await this.recover(error, operation, options.signal))) {
-          retried = true;
-          if (isConnectionFailure(error) || isAuthFailure(error)) this.#drop(client);
-          continue;
-        }
-        if (isConnectionFailure(error)) {
-          // One request's socket failing leaves a Streamable HTTP session (and the calls in flight on it) usable.
-          if (this.serverInfo.transport !== 'streamable-http' || !isSingleRequestFailure(error)) this.#drop(client);
-          if (!retried && wasNeverDelivered(error)) {
-            retried = true;
-            this.logger.info('MCP connection was stale; reconnecting', { server: this.server, operation });
-            continue;
-          }
-          // The request may have reached the server: a tool call is not sent again (it need not be idempotent).
-          throw this.#connectionLost(error, operation, toolName);
-        }
-        throw insufficientScopeOf(error, this.server) ?? onFailure(error);
-      }
-    }
-  }
-
-  #connectionLost(error: unknown, operation: string, toolName: string | undefined): MCPConnectionLostError {
-    this.logger.info('MCP connection lost during a request', { server: this.server, operation });
-    const what = toolName === undefined ? 'the request' : `the call of tool ${quote(toolName)}`;
-    const next = toolName === undefined ? 'the next request reconnects' : 'the next call reconnects';
-    return new MCPConnectionLostError(
-      this.server,
-      toolName === undefined ? operation : 'callTool',
-      toolName,
-      `the connection was lost during ${what} (${quote(errorText(error))}); it was not sent again, since the ` +
-        `server may have run it; ${next}`,
-      { cause: error },
+    return runOnConnection(
+      {
+        server: this.server,
+        transport: this.serverInfo.transport,
+        logger: this.logger,
+        ensureConnected: (o) => this.#ensureConnected(o),
+        drop: (client) => this.#drop(client),
+        recover: (error, op, signal) => this.recover(error, op, signal),
+        succeeded: (op) => this.succeeded(op),
+      },
+      { operation, options, fn, onFailure, toolName },
     );
   }
 
