@@ -16,7 +16,8 @@ export type {
   TokenEndpointAuthMethod,
 } from './auth/config.ts';
 export { OAuthConfig } from './auth/config.ts';
-export type { ConnectionAuth } from './auth/connection-auth.ts';
+export type { ConnectionAuth, ConnectionAuthOptions } from './auth/connection-auth.ts';
+export { createConnectionAuth } from './auth/connection-auth.ts';
 export type { OAuthErrorCode } from './auth/errors.ts';
 export {
   AuthorizationServerUnavailableError,
@@ -35,8 +36,6 @@ export { createDefaultAuthorizationHandler, functionAuthorizationHandler } from 
 export type { PasteInput } from './auth/interactive/manual.ts';
 export { streamPasteInput } from './auth/interactive/manual.ts';
 export type { InteractionUI } from './auth/interactive/ui.ts';
-export type { ConnectionAuthOptions } from './auth/session.ts';
-export { createConnectionAuth } from './auth/session.ts';
 // auth
 export type { FileTokenStoreOptions } from './auth/store/file.ts';
 export { FileTokenStore } from './auth/store/file.ts';

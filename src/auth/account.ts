@@ -1,6 +1,7 @@
 import { type Clock, epochSeconds, systemClock } from '../core/clock.ts';
+import type { ConnectionAuthOptions } from './connection-auth.ts';
+import { defaultEngineRegistry } from './engine/registry.ts';
 import { splitScope } from './engine/scopes.ts';
-import { type ConnectionAuthOptions, engineFor } from './session.ts';
 import { findServerRecords } from './store/lookup.ts';
 import type { ClientRegistrationKind, TokenRecord, TokenStore } from './store/types.ts';
 
@@ -59,7 +60,7 @@ export async function listCredentials(
 export async function signIn(
   options: ConnectionAuthOptions & { force?: boolean; signal?: AbortSignal },
 ): Promise<CredentialStatus | undefined> {
-  const engine = engineFor(options);
+  const engine = (options.engines ?? defaultEngineRegistry).engineFor(options);
   if (!engine) return undefined;
   await engine.signIn(options.signal, { force: options.force ?? false });
   return engine.record ? describeRecord(engine.record) : undefined;
@@ -79,7 +80,7 @@ export interface RemovedCredential {
 export async function signOut(
   options: ConnectionAuthOptions & { signal?: AbortSignal },
 ): Promise<{ removed: CredentialStatus | undefined; revoked: boolean; all: RemovedCredential[] }> {
-  const engine = engineFor(options);
+  const engine = (options.engines ?? defaultEngineRegistry).engineFor(options);
   if (!engine) return { removed: undefined, revoked: false, all: [] };
   const all = (await engine.signOut(options.signal)).map((r) => ({
     removed: describeRecord(r.record),

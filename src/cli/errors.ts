@@ -13,7 +13,7 @@ export class UsageError extends McptoolError {
 }
 
 /**
- * The exit codes of the `mcptool` command (the CLI contract in DESIGN.md).
+ * The exit codes of the `mcptool` command (the CLI contract in ARCHITECTURE.md).
  * 0 ok, 1 the tool reported an error, 2 usage, 3 authorization failed, 4 connection failed.
  */
 export const EXIT = Object.freeze({

@@ -4,7 +4,7 @@ import { OAuthError } from '../index.ts';
 import { EXIT, type ExitCode } from './errors.ts';
 import { forTerminal } from './terminal.ts';
 
-/** The `code`s of mcptool errors and the exit code each maps to (CLI contract in DESIGN.md). */
+/** The `code`s of mcptool errors and the exit code each maps to (CLI contract in ARCHITECTURE.md). */
 const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
   USAGE: EXIT.USAGE,
   INVALID_OPTION: EXIT.USAGE,

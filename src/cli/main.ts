@@ -30,7 +30,7 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 /**
- * Run the `mcptool` command line (DESIGN.md, "CLI") with `argv` (the arguments after the program name) and
+ * Run the `mcptool` command line (ARCHITECTURE.md, "CLI") with `argv` (the arguments after the program name) and
  * resolve to its exit code: 0 ok, 1 the tool reported an error, 2 usage, 3 authorization failed,
  * 4 connection failed. It never rejects and never calls `process.exit`: errors become one line on `stderr`.
  * `io` defaults to the process streams and environment.

@@ -4,7 +4,7 @@ import { Secret } from '../core/secret.ts';
 import { OAuthConfig, type OAuthConfigOptions, type OAuthFlow, type TokenStore } from '../index.ts';
 import { UsageError } from './errors.ts';
 
-/** The OAuth options of the command line (DESIGN.md, CLI contract), as parsed strings and flags. */
+/** The OAuth options of the command line (ARCHITECTURE.md, CLI contract), as parsed strings and flags. */
 export interface OAuthCliOptions {
   flow?: string | undefined;
   clientId?: string | undefined;

@@ -106,8 +106,3 @@ export class Secret {
 }
 
 registerSerializable(TYPE, (d) => Secret.fromDict(d));
-
-/** A string or a `Secret`: resolve it to its value. */
-export function resolveSecretish(value: string | Secret, env?: NodeJS.ProcessEnv): string | undefined {
-  return typeof value === 'string' ? value : value.resolve(env);
-}

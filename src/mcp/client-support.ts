@@ -1,4 +1,5 @@
 /** Constants, types and helpers shared by the MCP clients (src/mcp/client.ts, src/mcp/transports.ts). */
+
 import {
   type LoggingMessageNotificationParams,
   type Progress,
@@ -9,6 +10,7 @@ import {
   SseError,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import type { EngineRegistry } from '../auth/engine/registry.ts';
 import { splitScope } from '../auth/engine/scopes.ts';
 import { InsufficientScopeError } from '../auth/errors.ts';
 import { quote } from '../core/errors.ts';
@@ -45,6 +47,8 @@ export interface MCPClientOptions {
   logger?: Logger;
   /** Used for every HTTP request of the HTTP transports and of the OAuth engine. */
   fetch?: typeof fetch;
+  /** The OAuth engines the HTTP transports use; default: the process's (`defaultEngineRegistry`). */
+  engines?: EngineRegistry;
 }
 
 /** Options of one operation. */

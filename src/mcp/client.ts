@@ -1,44 +1,41 @@
 import {
   type CallToolResult,
-  Client,
+  type Client,
   type Progress,
-  ProtocolError,
-  SdkError,
-  SdkErrorCode,
   type Tool as SdkTool,
   SseError,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { OAuthError } from '../auth/errors.ts';
-import { McptoolError, quote } from '../core/errors.ts';
+import type { EngineRegistry } from '../auth/engine/registry.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { redactingLogger } from '../core/redact.ts';
+import { openConnection, reconnectWithBackoff, runOnConnection } from './client-connection.ts';
+import {
+  connectionErrorOf,
+  connectTimeoutError,
+  describeConnectionFailure,
+  invocationErrorOf,
+} from './client-errors.ts';
+import { installClientHandlers } from './client-handlers.ts';
 import {
   type CallToolOptions,
-  CLIENT_INFO,
   ClientClosed,
   ConnectTimeout,
-  causeCode,
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_INVOCATION_TIMEOUT,
   errorText,
   type InFlightCall,
-  insufficientScopeOf,
-  isAuthFailure,
-  isConnectionFailure,
-  isSingleRequestFailure,
   type LogListener,
   type MCPClientOptions,
   type OperationOptions,
-  sleep,
-  wasNeverDelivered,
   withDeadline,
 } from './client-support.ts';
-import { applyElicitationDefaults, type ElicitationHandler, type ElicitationResponse } from './elicitation.ts';
-import { MCPConnectionError, MCPConnectionLostError, MCPInvocationError } from './errors.ts';
+import type { ElicitationHandler } from './elicitation.ts';
+import { MCPConnectionError, MCPConnectionLostError } from './errors.ts';
 import { MAX_LIST_PAGES, readAllPages } from './paging.ts';
 import type { ServerInfo } from './server-info.ts';
 
+export { httpStatusOf } from './client-errors.ts';
 export {
   type CallToolOptions,
   CLIENT_INFO,
@@ -68,6 +65,8 @@ export abstract class MCPClient {
   readonly serverInfo: ServerInfo;
   protected readonly logger: Logger;
   protected readonly fetchFn: typeof fetch | undefined;
+  /** The OAuth engines of the HTTP transports (undefined: the process's). */
+  protected readonly engines: EngineRegistry | undefined;
   readonly #connectionTimeout: number | undefined;
   #client: Client | undefined;
   #transport: Transport | undefined;
@@ -86,6 +85,7 @@ export abstract class MCPClient {
     // Every line the library logs passes through URL redaction (user info, query values) first.
     this.logger = redactingLogger(options.logger ?? silentLogger);
     this.fetchFn = options.fetch;
+    this.engines = options.engines;
     this.#connectionTimeout = options.connectionTimeout;
   }
 
@@ -108,8 +108,8 @@ export abstract class MCPClient {
   }
 
   /** Reconnection policy after a dropped connection: attempts beyond the first, and the delays. */
-  protected get retryPolicy(): { maxRetries: number; baseDelay: number; maxDelay: number } {
-    return { maxRetries: 0, baseDelay: 0, maxDelay: 0 };
+  protected get retryPolicy(): { maxRetries: number; baseDelayMs: number; maxDelayMs: number } {
+    return { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
   }
 
   /** The default connection timeout of this transport. */
@@ -153,58 +153,39 @@ export abstract class MCPClient {
     return withDeadline(connecting, 2 ** 31 - 1, [options.signal], () => new Error('unreachable'));
   }
 
-  async #reconnect(options: OperationOptions): Promise<Client> {
-    const { maxRetries, baseDelay, maxDelay } = this.retryPolicy;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#connectOnce(options);
-      } catch (error) {
-        const retryable =
-          error instanceof MCPConnectionError &&
-          error.code !== 'AUTH_REQUIRED' &&
-          !this.#closed &&
-          attempt < maxRetries;
-        if (!retryable) throw error;
-        const delay = Math.min(maxDelay, baseDelay * 2 ** attempt);
-        this.logger.info('MCP reconnection failed; retrying', { server: this.server, attempt: attempt + 1, delay });
-        await sleep(delay, this.#lifetime.signal).catch(() => {
-          throw error;
-        });
-      }
-    }
+  #reconnect(options: OperationOptions): Promise<Client> {
+    return reconnectWithBackoff(() => this.#connectOnce(options), this.retryPolicy, {
+      logger: this.logger,
+      server: this.server,
+      closed: () => this.#closed,
+      signal: this.#lifetime.signal,
+    });
   }
 
   async #connectOnce(options: OperationOptions, authRetried = false): Promise<Client> {
     const timeout = options.timeout ?? this.#connectionTimeout ?? this.defaultConnectionTimeout;
-    const attempt = new AbortController();
-    const client = new Client(CLIENT_INFO, {
-      capabilities: { elicitation: { form: { applyDefaults: true } } },
-    });
-    this.#installHandlers(client);
-    let transport: Transport | undefined;
-    const work = (async () => {
-      transport = await this.createTransport(attempt.signal);
-      if (attempt.signal.aborted) throw attempt.signal.reason;
-      await client.connect(transport, { timeout, signal: attempt.signal });
-    })();
+    let client: Client;
+    let transport: Transport;
     try {
-      await withDeadline(work, timeout, [options.signal, this.#lifetime.signal], () => new ConnectTimeout());
+      ({ client, transport } = await openConnection({
+        createTransport: (signal) => this.createTransport(signal),
+        installHandlers: (c) =>
+          installClientHandlers(c, {
+            logger: this.logger,
+            server: this.server,
+            elicitationHandler: () =>
+              [...this.#inFlight].reverse().find((call) => call.elicitationHandler)?.elicitationHandler ??
+              this.#elicitationHandlers.values().next().value,
+            logListeners: this.#logListeners,
+          }),
+        timeoutMs: timeout,
+        signals: [options.signal, this.#lifetime.signal],
+      }));
     } catch (error) {
-      attempt.abort(error);
-      work.catch(() => {});
-      await client.close().catch(() => {});
-      await transport?.close().catch(() => {});
       if (this.#lifetime.signal.aborted) throw new ClientClosed();
       if (options.signal?.aborted) throw error;
-      if (error instanceof ConnectTimeout) {
-        throw new MCPConnectionError(
-          'CONNECTION_TIMEOUT',
-          this.server,
-          'connect',
-          `no answer within ${timeout} ms${this.describeTimeout()}`,
-          error.cause === undefined ? undefined : { cause: error.cause },
-        );
-      }
+      if (error instanceof ConnectTimeout)
+        throw connectTimeoutError(error, this.server, timeout, this.describeTimeout());
       // The OAuth engine may fix what failed (sign-in, step-up); then connect again, exactly once.
       if (!authRetried && (await this.recover(error, 'connect', options.signal))) {
         return this.#connectOnce(options, true);
@@ -221,11 +202,8 @@ export abstract class MCPClient {
       );
     }
     client.onclose = () => {
-      if (this.#client === client) {
-        this.logger.info('MCP connection closed', { server: this.server });
-        this.#client = undefined;
-        this.#transport = undefined;
-      }
+      if (this.#client === client) this.logger.info('MCP connection closed', { server: this.server });
+      this.#forget(client);
     };
     client.onerror = (error) => this.#onTransportError(client, error);
     this.#client = client;
@@ -233,43 +211,6 @@ export abstract class MCPClient {
     this.#everConnected = true;
     this.logger.debug('MCP connection open', { server: this.server });
     return client;
-  }
-
-  #installHandlers(client: Client): void {
-    client.setRequestHandler('elicitation/create', async (request, ctx) => {
-      const params = request.params;
-      const handler =
-        [...this.#inFlight].reverse().find((call) => call.elicitationHandler)?.elicitationHandler ??
-        this.#elicitationHandlers.values().next().value;
-      if (!handler) {
-        this.logger.info('Declined an elicitation request: no elicitation handler is configured', {
-          server: this.server,
-        });
-        return { action: 'decline' };
-      }
-      const answer: ElicitationResponse = await handler(params, { signal: ctx.mcpReq.signal });
-      if (answer.action === 'accept' && (params.mode ?? 'form') === 'form' && 'requestedSchema' in params) {
-        return {
-          ...answer,
-          content: applyElicitationDefaults(
-            params.requestedSchema,
-            answer.content ?? {},
-          ) as ElicitationResponse['content'],
-        };
-      }
-      return answer;
-    });
-    client.setNotificationHandler('notifications/message', (notification) => {
-      const entry = notification.params;
-      this.logger.debug('MCP server log', { server: this.server, level: entry.level, logger: entry.logger });
-      for (const listener of this.#logListeners) {
-        try {
-          listener(entry);
-        } catch (error) {
-          this.logger.warn('A log listener threw', { error: errorText(error) });
-        }
-      }
-    });
   }
 
   #onTransportError(client: Client, error: Error): void {
@@ -281,11 +222,15 @@ export abstract class MCPClient {
     }
   }
 
+  /** Forget `client` if it is the open connection (the next operation reconnects). */
+  #forget(client: Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#transport = undefined;
+  }
+
   #drop(client: Client): void {
-    if (this.#client === client) {
-      this.#client = undefined;
-      this.#transport = undefined;
-    }
+    this.#forget(client);
     client.close().catch(() => {});
   }
 
@@ -296,27 +241,11 @@ export abstract class MCPClient {
 
   /** Map an error of the SDK or the network to an `MCPConnectionError` (OAuth and mcptool errors pass through). */
   protected connectionError(error: unknown, operation: string): Error {
-    if (error instanceof McptoolError && !(error instanceof MCPInvocationError)) return error;
-    if (error instanceof OAuthError) return error;
-    if (isAuthFailure(error)) {
-      return new MCPConnectionError(
-        'AUTH_REQUIRED',
-        this.server,
-        operation,
-        this.refusedCurrentCredentials()
-          ? 'the server refused the current access token (HTTP 401/403): it is neither expired nor replaced by a ' +
-              'newer one; it may have been revoked or lack the audience or scope the server needs (sign in again)'
-          : 'the server requires authorization (HTTP 401/403) and no credentials it accepts were available',
-        { cause: error },
-      );
-    }
-    if (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout) {
-      return new MCPConnectionError('CONNECTION_TIMEOUT', this.server, operation, 'the server did not answer in time', {
-        cause: error,
-      });
-    }
-    return new MCPConnectionError('CONNECTION_FAILED', this.server, operation, this.describeFailure(error), {
-      cause: error,
+    return connectionErrorOf(error, {
+      server: this.server,
+      operation,
+      refusedCurrentCredentials: () => this.refusedCurrentCredentials(),
+      describeFailure: (e) => this.describeFailure(e),
     });
   }
 
@@ -327,80 +256,31 @@ export abstract class MCPClient {
 
   /** A one-line description of why a connection failed. */
   protected describeFailure(error: unknown): string {
-    const code = causeCode(error);
-    if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
-    if (ProtocolError.isInstance(error)) return `the server answered with an error: ${quote(error.message)}`;
-    const status = httpStatusOf(error);
-    if (status !== undefined) {
-      // Keep the status: "HTTP 404 Not Found" says more than the SDK's "Error POSTing to endpoint: <body>".
-      const data = (error as { data?: { statusText?: unknown; text?: unknown } }).data;
-      const statusText = typeof data?.statusText === 'string' && data.statusText ? ` ${data.statusText}` : '';
-      const body = typeof data?.text === 'string' ? data.text.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
-      return `HTTP ${status}${statusText}${body ? ` (the server said ${quote(body)})` : ''}`;
-    }
-    return quote(errorText(error));
+    return describeConnectionFailure(error);
   }
 
   /**
-   * Run `fn` on the open connection. On a failure that auth can fix, or a request that never reached the server
-   * (stale session, refused connection), reconnect and retry once.
+   * Run `fn` on the open connection (see {@link runOnConnection}): reconnect and retry once after a failure that auth
+   * can fix or a request that never reached the server.
    */
-  async #withConnection<T>(
+  #withConnection<T>(
     operation: string,
     options: OperationOptions,
     fn: (client: Client) => Promise<T>,
     onFailure: (error: unknown) => Error,
     toolName?: string,
   ): Promise<T> {
-    let retried = false;
-    for (;;) {
-      let client: Client;
-      try {
-        client = await this.#ensureConnected(options);
-      } catch (error) {
-        if (error instanceof ClientClosed) {
-          throw new MCPConnectionError('CONNECTION_FAILED', this.server, operation, 'the client was closed');
-        }
-        throw error;
-      }
-      try {
-        const result = await fn(client);
-        this.succeeded(operation);
-        return result;
-      } catch (error) {
-        if (options.signal?.aborted) throw onFailure(error);
-        if (!retried && (await this.recover(error, operation, options.signal))) {
-          retried = true;
-          if (isConnectionFailure(error) || isAuthFailure(error)) this.#drop(client);
-          continue;
-        }
-        if (isConnectionFailure(error)) {
-          // One request's socket failing leaves a Streamable HTTP session (and the calls in flight on it) usable.
-          if (this.serverInfo.transport !== 'streamable-http' || !isSingleRequestFailure(error)) this.#drop(client);
-          if (!retried && wasNeverDelivered(error)) {
-            retried = true;
-            this.logger.info('MCP connection was stale; reconnecting', { server: this.server, operation });
-            continue;
-          }
-          // The request may have reached the server: a tool call is not sent again (it need not be idempotent).
-          throw this.#connectionLost(error, operation, toolName);
-        }
-        throw insufficientScopeOf(error, this.server) ?? onFailure(error);
-      }
-    }
-  }
-
-  #connectionLost(error: unknown, operation: string, toolName: string | undefined): MCPConnectionLostError {
-    this.logger.info('MCP connection lost during a request', { server: this.server, operation });
-    const what = toolName === undefined ? 'the request' : `the call of tool ${quote(toolName)}`;
-    const next = toolName === undefined ? 'the next request reconnects' : 'the next call reconnects';
-    return new MCPConnectionLostError(
-      this.server,
-      toolName === undefined ? operation : 'callTool',
-      toolName,
-      `the connection was lost during ${what} (${quote(errorText(error))}); it was not sent again, since the ` +
-        `server may have run it; ${next}`,
-      { cause: error },
+    return runOnConnection(
+      {
+        server: this.server,
+        transport: this.serverInfo.transport,
+        logger: this.logger,
+        ensureConnected: (o) => this.#ensureConnected(o),
+        drop: (client) => this.#drop(client),
+        recover: (error, op, signal) => this.recover(error, op, signal),
+        succeeded: (op) => this.succeeded(op),
+      },
+      { operation, options, fn, onFailure, toolName },
     );
   }
 
@@ -452,31 +332,14 @@ export abstract class MCPClient {
   ): Promise<CallToolResult> {
     const timeout = options.timeout ?? DEFAULT_INVOCATION_TIMEOUT;
     const call: InFlightCall = { elicitationHandler: options.elicitationHandler };
-    const invocationError = (error: unknown): Error => {
-      if (options.signal?.aborted) {
-        return new MCPInvocationError('ABORTED', name, args, 'was aborted', { cause: options.signal.reason ?? error });
-      }
-      if (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout) {
-        return new MCPInvocationError('INVOCATION_TIMEOUT', name, args, `did not answer within ${timeout} ms`, {
-          cause: error,
-        });
-      }
-      if (isAuthFailure(error) || error instanceof OAuthError) return this.connectionError(error, 'callTool');
-      if (ProtocolError.isInstance(error)) {
-        return new MCPInvocationError(
-          'INVOCATION_FAILED',
-          name,
-          args,
-          `failed: the server answered ${quote(error.message)}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      return new MCPInvocationError('INVOCATION_FAILED', name, args, `failed: ${quote(errorText(error))}`, {
-        cause: error,
+    const invocationError = (error: unknown): Error =>
+      invocationErrorOf(error, {
+        name,
+        args,
+        timeoutMs: timeout,
+        signal: options.signal,
+        connectionError: (e) => this.connectionError(e, 'callTool'),
       });
-    };
     if (options.signal?.aborted) throw invocationError(options.signal.reason);
     this.#inFlight.push(call);
     try {
@@ -528,14 +391,4 @@ export abstract class MCPClient {
 
   /** A hook after the transport closed. */
   protected async afterClose(): Promise<void> {}
-}
-
-/**
- * The HTTP status of a failed transport request: the SDK's HTTP error carries it as `status`, its SSE error as a
- * numeric `code`.
- */
-export function httpStatusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; code?: unknown } | null;
-  const status = typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' ? e.code : undefined;
-  return status !== undefined && status >= 100 && status <= 599 ? status : undefined;
 }

@@ -10,9 +10,9 @@ import {
   type MCPClient,
   type ProgressListener,
 } from './client.ts';
+import { type ClientLease, ConnectionPool, defaultConnectionPool } from './connection-pool.ts';
 import type { ElicitationHandler } from './elicitation.ts';
 import { MCPInvocationError } from './errors.ts';
-import { acquireClient, type ClientLease } from './registry.ts';
 import { type MCPToolResult, resultToText } from './result.ts';
 import { isServerInfo, type ServerInfo } from './server-info.ts';
 
@@ -78,6 +78,12 @@ export interface MCPConnectionOptions {
    * the same fetch function.
    */
   fetch?: typeof fetch;
+  /**
+   * The pool whose connections this tool or toolset shares; default: the process's (`defaultConnectionPool`). A
+   * `new ConnectionPool()` gives connections (and OAuth engines, with its `engines`) not shared with the rest of
+   * the process, e.g. in a test.
+   */
+  pool?: ConnectionPool;
 }
 
 /** Validated common options. */
@@ -91,6 +97,7 @@ export interface NormalizedConnectionOptions {
   onProgress: ProgressListener | undefined;
   onLog: LogListener | undefined;
   fetch: typeof fetch | undefined;
+  pool: ConnectionPool;
 }
 
 function optionalFunction<T>(value: unknown, field: string): T | undefined {
@@ -112,6 +119,10 @@ export function normalizeConnectionOptions(options: unknown, what: string): Norm
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || !('warn' in logger))) {
     throw new InvalidOptionError('logger', 'must be a Logger (debug, info, warn, error)');
   }
+  const pool = o['pool'];
+  if (pool !== undefined && !(pool instanceof ConnectionPool)) {
+    throw new InvalidOptionError('pool', 'must be a ConnectionPool');
+  }
   return {
     serverInfo: o['serverInfo'],
     connectionTimeout: optionalPositiveNumber(o['connectionTimeout'], 'connectionTimeout'),
@@ -123,10 +134,11 @@ export function normalizeConnectionOptions(options: unknown, what: string): Norm
     onProgress: optionalFunction<ProgressListener>(o['onProgress'], 'onProgress'),
     onLog: optionalFunction<LogListener>(o['onLog'], 'onLog'),
     fetch: optionalFunction<typeof fetch>(o['fetch'], 'fetch'),
+    pool: pool ?? defaultConnectionPool,
   };
 }
 
-/** The serialized form of the common options (handlers, logger and fetch are not serialized). */
+/** The serialized form of the common options (handlers, logger, fetch and pool are not serialized). */
 export function connectionOptionsToDict(o: NormalizedConnectionOptions): { [key: string]: JsonValue } {
   const d: { [key: string]: JsonValue } = { server_info: o.serverInfo.toDict() };
   if (o.connectionTimeout !== undefined) d['connection_timeout'] = o.connectionTimeout;
@@ -173,7 +185,7 @@ export class ConnectionHolder {
   async open(signal?: AbortSignal): Promise<MCPClient> {
     if (!this.#lease) {
       const o = this.#options;
-      const lease = acquireClient(o.serverInfo, {
+      const lease = o.pool.acquire(o.serverInfo, {
         logger: o.logger,
         ...(o.connectionTimeout !== undefined && { connectionTimeout: o.connectionTimeout }),
         ...(o.fetch && { fetch: o.fetch }),

@@ -8,8 +8,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { ConnectionAuth } from '../auth/connection-auth.ts';
-import { createConnectionAuth } from '../auth/session.ts';
+import { type ConnectionAuth, createConnectionAuth } from '../auth/connection-auth.ts';
 import { quote } from '../core/errors.ts';
 import { MCPClient } from './client.ts';
 import { causeCode, errorText, type MCPClientOptions, withDeadline } from './client-support.ts';
@@ -25,7 +24,7 @@ abstract class HttpClient extends MCPClient {
 
   protected override get retryPolicy() {
     const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
-    return { maxRetries, baseDelay, maxDelay };
+    return { maxRetries, baseDelayMs: baseDelay, maxDelayMs: maxDelay };
   }
 
   protected override get defaultConnectionTimeout(): number {
@@ -40,6 +39,7 @@ abstract class HttpClient extends MCPClient {
         oauth: this.serverInfo.oauth,
         logger: this.logger,
         ...(this.fetchFn && { fetch: this.fetchFn }),
+        ...(this.engines && { engines: this.engines }),
       });
     }
     return this.#auth;

@@ -2,17 +2,24 @@ import * as oauth from 'oauth4webapi';
 import { quote } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { forbiddenAddressRule, isSecureOrLoopback } from '../../core/url.ts';
+import { isSecureOrLoopback } from '../../core/url.ts';
+import { InsecureEndpointError, OAuthError, ResourceMismatchError } from '../errors.ts';
+import type { FetchLike } from '../hardened-fetch.ts';
+import { hardenFetch } from '../hardened-fetch.ts';
 import {
-  ForbiddenAddressError,
-  InsecureEndpointError,
-  IssuerMismatchError,
-  OAuthError,
-  OriginMismatchError,
-  ResourceMismatchError,
-} from '../errors.ts';
-import type { FetchLike } from '../http.ts';
-import { hardenFetch } from '../http.ts';
+  checkAddress,
+  checkEndpoints,
+  checkLegacyOrigin,
+  checkServerUrl,
+  parsesAsUrl,
+  translateProcessingError,
+} from './metadata-checks.ts';
+import type {
+  DiscoverAuthorizationServerOptions,
+  DiscoverOptions,
+  DiscoverProtectedResourceOptions,
+  DiscoveryResult,
+} from './types.ts';
 import {
   authorizationServerMetadataUrls,
   canonicalResourceUri,
@@ -20,7 +27,6 @@ import {
   protectedResourceMetadataUrls,
   resourceIdentifiesServer,
 } from './well-known.ts';
-import type { BearerChallenge } from './www-authenticate.ts';
 
 /** One metadata URL that discovery requested, and what came back. */
 export interface DiscoveryAttempt {
@@ -49,81 +55,6 @@ export class DiscoveryError extends OAuthError {
     super('DISCOVERY_FAILED', attempts.length === 0 ? message : `${message}; tried ${tried}`, options);
     this.attempts = attempts;
   }
-}
-
-/** Options of {@link discoverProtectedResource}. */
-export interface DiscoverProtectedResourceOptions {
-  /** The MCP server URL (the protected resource). */
-  serverUrl: string | URL;
-  /** The RFC 9728 §5.1 `resource_metadata` URL of the 401 challenge, when there was one. */
-  resourceMetadataUrl?: string | undefined;
-  /** Transport; hardened with {@link hardenFetch} (https rule, no redirects, timeout, size cap). */
-  fetch?: FetchLike | undefined;
-  signal?: AbortSignal | undefined;
-  logger?: Logger | undefined;
-}
-
-/** Options of {@link discoverAuthorizationServer}. */
-export interface DiscoverAuthorizationServerOptions {
-  /**
-   * The authorization server's issuer identifier (from `authorization_servers`). On the `legacy` path, the
-   * MCP server URL instead: its origin is the authorization server.
-   */
-  issuer: string | URL;
-  fetch?: FetchLike | undefined;
-  signal?: AbortSignal | undefined;
-  logger?: Logger | undefined;
-  /**
-   * The MCP 2025-03-26 back-compat path (the server has no protected resource metadata): metadata only at
-   * `{origin}/.well-known/oauth-authorization-server`, issuer NOT checked, and when there is none, the
-   * default endpoints `{origin}/authorize`, `/token`, `/register`. Default `false`.
-   */
-  legacy?: boolean | undefined;
-  /**
-   * The MCP server this discovery is for, when there is one: URLs that server's documents name are refused when
-   * they point at a link-local address, or at loopback while the server is not on loopback
-   * ({@link forbiddenAddressRule}, `FORBIDDEN_ADDRESS`). On the `legacy` path it is `issuer` itself.
-   */
-  serverUrl?: string | URL | undefined;
-}
-
-/** What {@link discover} found for one MCP server. */
-export interface DiscoveryResult {
-  /** The canonical URI of the MCP server ({@link canonicalResourceUri}): the RFC 8707 `resource` to send. */
-  resource: string;
-  /** The RFC 9728 protected resource metadata, absent on the 2025-03-26 back-compat path. */
-  protectedResource?: oauth.ResourceServer;
-  /** The URL `protectedResource` was fetched from. */
-  protectedResourceMetadataUrl?: string;
-  /** The metadata of the authorization server to use (the first of `authorization_servers`). */
-  authorizationServer: oauth.AuthorizationServer;
-  /** Whether this is the 2025-03-26 back-compat path (no protected resource metadata). */
-  legacy: boolean;
-  /**
-   * Whether `authorizationServer` was synthesized from the 2025-03-26 default endpoints because the server
-   * published no metadata at all. It then lists `code_challenge_methods_supported: ['S256']`, which
-   * 2025-03-26 makes mandatory for every server, and `response_types_supported: ['code']`.
-   */
-  synthesized: boolean;
-  /** The scopes of the challenge that started discovery (RFC 6750 §3 `scope`), when it had any. */
-  challengeScopes?: string[];
-}
-
-/**
- * A cache of discovery results, keyed by canonical server URI. Pass the same Map to every {@link discover}
- * call of a connection (or a process) so repeated discovery makes no request; delete a key to force it again.
- */
-export type DiscoveryCache = Map<string, DiscoveryResult>;
-
-/** Options of {@link discover}. */
-export interface DiscoverOptions {
-  serverUrl: string | URL;
-  /** The Bearer challenge of the 401 (or 403) that started discovery ({@link bearerChallengeFrom}). */
-  challenge?: BearerChallenge | undefined;
-  fetch?: FetchLike | undefined;
-  signal?: AbortSignal | undefined;
-  logger?: Logger | undefined;
-  cache?: DiscoveryCache | undefined;
 }
 
 /**
@@ -244,7 +175,7 @@ async function processProtectedResource(
     // oauth4webapi checks status, JSON object and `resource` (equal to the value accepted just above).
     metadata = await oauth.processResourceDiscoveryResponse(parsesAsUrl(claimed) ?? serverUrl, response);
   } catch (cause) {
-    throw translate(cause, 'Protected resource metadata', url);
+    throw translateProcessingError(cause, 'Protected resource metadata', url);
   }
   const servers = metadata.authorization_servers;
   if (servers !== undefined) {
@@ -316,7 +247,7 @@ async function findAuthorizationServer(
     try {
       metadata = await oauth.processDiscoveryResponse(expected, response);
     } catch (cause) {
-      throw translate(cause, 'Authorization server metadata', url);
+      throw translateProcessingError(cause, 'Authorization server metadata', url);
     }
     checkEndpoints(metadata, url, serverUrl);
     if (legacy) checkLegacyOrigin(metadata, issuer);
@@ -458,116 +389,4 @@ async function peekStringMember(response: Response, name: string): Promise<strin
     // oauth4webapi reports malformed JSON when it reads the original
   }
   return undefined;
-}
-
-function parsesAsUrl(value: string | undefined): URL | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A server-supplied URL: `INVALID_RESPONSE` when it does not parse, `INSECURE_ENDPOINT` unless https/loopback. */
-function checkServerUrl(value: string, what: string, source?: string): URL {
-  const url = parsesAsUrl(value);
-  if (url === undefined) {
-    throw new OAuthError(
-      'INVALID_RESPONSE',
-      `${what} ${quote(value)}${source === undefined ? '' : ` (from ${quote(source)})`} is not a valid URL`,
-    );
-  }
-  if (!isSecureOrLoopback(url)) throw new InsecureEndpointError('INSECURE_ENDPOINT', what, value);
-  return url;
-}
-
-/** `FORBIDDEN_ADDRESS` when a server-named URL is one {@link forbiddenAddressRule} refuses. */
-function checkAddress(url: URL, serverUrl: URL, what: string): void {
-  const rule = forbiddenAddressRule(url, serverUrl);
-  if (rule !== undefined) throw new ForbiddenAddressError(what, url.href, rule);
-}
-
-/** The URL-valued members of authorization server metadata: `issuer`, RFC 8414 §2 endpoints, mTLS aliases. */
-function metadataUrls(metadata: oauth.AuthorizationServer): Array<[field: string, value: unknown]> {
-  const found: Array<[string, unknown]> = [['issuer', metadata.issuer]];
-  for (const [key, value] of Object.entries(metadata)) {
-    if (key.endsWith('_endpoint') || key === 'jwks_uri') found.push([key, value]);
-  }
-  const aliases = metadata.mtls_endpoint_aliases;
-  if (typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)) {
-    for (const [key, value] of Object.entries(aliases)) found.push([`mtls_endpoint_aliases.${key}`, value]);
-  }
-  return found;
-}
-
-/**
- * MCP 2025-03-26 back-compat path (no protected resource metadata): the authorization server is the MCP server's
- * origin ("Authorization Base URL"), so the `issuer` and every endpoint a credential or a person is sent to must be
- * on that origin, else `ORIGIN_MISMATCH`. Used on fresh discovery and on metadata reused from a stored record.
- */
-export function checkLegacyOrigin(metadata: oauth.AuthorizationServer, serverUrl: string | URL): void {
-  const origin = new URL(String(serverUrl)).origin;
-  for (const [field, value] of metadataUrls(metadata)) {
-    if (field === 'jwks_uri' || value === undefined) continue;
-    const url = typeof value === 'string' ? parsesAsUrl(value) : undefined;
-    if (url?.origin !== origin) throw new OriginMismatchError(field, String(value), origin);
-  }
-}
-
-/**
- * RFC 8414 §2 endpoints of a metadata document: https (or loopback http), nothing else; with the MCP server's URL,
- * none at an address {@link forbiddenAddressRule} refuses.
- */
-function checkEndpoints(metadata: oauth.AuthorizationServer, source: string, serverUrl?: URL): void {
-  checkServerUrl(metadata.issuer, 'issuer', source);
-  const check = (key: string, value: unknown, prefix = ''): void => {
-    if (value === undefined) return;
-    if (typeof value !== 'string') {
-      throw new OAuthError(
-        'INVALID_RESPONSE',
-        `Authorization server metadata at ${quote(source)}: "${prefix}${key}" must be a URL string`,
-      );
-    }
-    const url = checkServerUrl(value, `${prefix}${key}`, source);
-    if (serverUrl !== undefined) checkAddress(url, serverUrl, `${prefix}${key}`);
-  };
-  for (const [key, value] of Object.entries(metadata)) {
-    if (key.endsWith('_endpoint') || key === 'jwks_uri') check(key, value);
-  }
-  const aliases = metadata.mtls_endpoint_aliases;
-  if (aliases !== undefined) {
-    if (typeof aliases !== 'object' || aliases === null || Array.isArray(aliases)) {
-      throw new OAuthError(
-        'INVALID_RESPONSE',
-        `Authorization server metadata at ${quote(source)}: "mtls_endpoint_aliases" must be an object`,
-      );
-    }
-    for (const [key, value] of Object.entries(aliases)) check(key, value, 'mtls_endpoint_aliases.');
-  }
-}
-
-/** An oauth4webapi processing error as an `OAuthError` of the family. */
-function translate(cause: unknown, what: string, url: string): OAuthError {
-  if (cause instanceof OAuthError) return cause;
-  if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
-    const details = (cause.cause ?? {}) as { expected?: unknown; attribute?: unknown; body?: Record<string, unknown> };
-    const expected = typeof details.expected === 'string' ? details.expected : '';
-    if (details.attribute === 'issuer') {
-      const received = details.body?.issuer;
-      return new IssuerMismatchError(
-        'ISSUER_MISMATCH',
-        `${what} at ${quote(url)}`,
-        expected,
-        typeof received === 'string' ? received : undefined,
-        { cause },
-      );
-    }
-    if (details.attribute === 'resource') {
-      const received = details.body?.resource;
-      return new ResourceMismatchError(expected, typeof received === 'string' ? received : undefined, { cause });
-    }
-  }
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new OAuthError('INVALID_RESPONSE', `${what} at ${quote(url)} is not valid: ${quote(detail)}`, { cause });
 }

@@ -21,7 +21,60 @@ export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
   };
 }
 
-/** A private key for `private_key_jwt` (RFC 7523 §2.2), imported from PEM (PKCS#8) or a JWK. */
+/** The JWS algorithms (RFC 7518 §3.1, RFC 9864 §2.2) of each EC curve, by Node's curve name. */
+const EC_CURVES: Record<string, { alg: string; namedCurve: string }> = {
+  prime256v1: { alg: 'ES256', namedCurve: 'P-256' },
+  secp384r1: { alg: 'ES384', namedCurve: 'P-384' },
+  secp521r1: { alg: 'ES512', namedCurve: 'P-521' },
+};
+
+const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+/** `oauth.privateKeyAlg` does not fit the key: the message names the key and the algorithms that fit it. */
+function algMismatch(alg: string, key: string, fitting: string[]): InvalidOptionError {
+  return new InvalidOptionError(
+    'oauth.privateKeyAlg',
+    `is ${JSON.stringify(alg)}, which does not fit the ${key} private key; use ${fitting.map((a) => JSON.stringify(a)).join(' or ')}, or leave it unset`,
+  );
+}
+
+/**
+ * The WebCrypto import parameters that make the key sign with `alg` (oauth4webapi derives the JWS `alg` header from
+ * them): RSA keys sign with RS256/384/512 or PS256/384/512 (default RS256); an EC key's algorithm is fixed by its
+ * curve (ES256 for P-256, ES384 for P-384, ES512 for P-521); Ed25519 keys sign with EdDSA (sent as the fully
+ * specified `Ed25519`, RFC 9864). An `alg` the key cannot sign with is an `INVALID_OPTION` naming
+ * `oauth.privateKeyAlg`.
+ */
+function signingParams(
+  type: string | undefined,
+  curve: string | undefined,
+  alg: string | undefined,
+): RsaHashedImportParams | EcKeyImportParams | Algorithm {
+  if (type === 'rsa') {
+    const algorithm = alg ?? 'RS256';
+    if (!RSA_ALGS.includes(algorithm)) throw algMismatch(algorithm, 'RSA', RSA_ALGS);
+    const hash = `SHA-${algorithm.slice(2)}`;
+    return algorithm.startsWith('PS') ? { name: 'RSA-PSS', hash } : { name: 'RSASSA-PKCS1-v1_5', hash };
+  }
+  if (type === 'ec') {
+    const found = EC_CURVES[curve ?? ''];
+    if (!found) throw new InvalidOptionError('oauth.privateKey', `unsupported EC curve ${JSON.stringify(curve)}`);
+    if (alg !== undefined && alg !== found.alg) throw algMismatch(alg, `EC ${found.namedCurve}`, [found.alg]);
+    return { name: 'ECDSA', namedCurve: found.namedCurve };
+  }
+  if (type === 'ed25519') {
+    if (alg !== undefined && alg !== 'EdDSA' && alg !== 'Ed25519') {
+      throw algMismatch(alg, 'Ed25519', ['EdDSA', 'Ed25519']);
+    }
+    return { name: 'Ed25519' };
+  }
+  throw new InvalidOptionError('oauth.privateKey', `unsupported key type ${JSON.stringify(type)}`);
+}
+
+/**
+ * A private key for `private_key_jwt` (RFC 7523 §2.2), imported from PEM (PKCS#8) or a JWK, to sign with `alg`
+ * (`oauth.privateKeyAlg`; default: from the key, see {@link signingParams}).
+ */
 export async function importPrivateKey(material: string, alg?: string): Promise<oauth.PrivateKey> {
   const text = material.trim();
   let keyObject: ReturnType<typeof createPrivateKey>;
@@ -37,33 +90,9 @@ export async function importPrivateKey(material: string, alg?: string): Promise<
   } catch (cause) {
     throw new InvalidOptionError('oauth.privateKey', 'is not a PEM (PKCS#8) or JWK private key', { cause });
   }
-  const type = keyObject.asymmetricKeyType;
-  const curve = keyObject.asymmetricKeyDetails?.namedCurve;
-  let algorithm: string;
-  let params: RsaHashedImportParams | EcKeyImportParams | Algorithm;
-  if (type === 'rsa') {
-    algorithm = alg ?? 'RS256';
-    const hash = `SHA-${algorithm.slice(2)}`;
-    params = algorithm.startsWith('PS') ? { name: 'RSA-PSS', hash } : { name: 'RSASSA-PKCS1-v1_5', hash };
-  } else if (type === 'ec') {
-    const byCurve: Record<string, [string, string]> = {
-      prime256v1: ['ES256', 'P-256'],
-      secp384r1: ['ES384', 'P-384'],
-      secp521r1: ['ES512', 'P-521'],
-    };
-    const found = byCurve[curve ?? ''];
-    if (!found) throw new InvalidOptionError('oauth.privateKey', `unsupported EC curve ${JSON.stringify(curve)}`);
-    algorithm = alg ?? found[0];
-    params = { name: 'ECDSA', namedCurve: found[1] };
-  } else if (type === 'ed25519') {
-    algorithm = alg ?? 'EdDSA';
-    params = { name: 'Ed25519' };
-  } else {
-    throw new InvalidOptionError('oauth.privateKey', `unsupported key type ${JSON.stringify(type)}`);
-  }
+  const params = signingParams(keyObject.asymmetricKeyType, keyObject.asymmetricKeyDetails?.namedCurve, alg);
   const der = keyObject.export({ format: 'der', type: 'pkcs8' });
   const key = await webcrypto.subtle.importKey('pkcs8', der, params, false, ['sign']);
-  void algorithm;
   return kid === undefined ? { key } : { key, kid };
 }
 

@@ -1,22 +1,24 @@
 import type * as oauth from 'oauth4webapi';
 import type { Logger } from '../../core/logger.ts';
-import { checkLegacyOrigin, discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { discover, discoverAuthorizationServer } from '../discovery/discover.ts';
+import { checkLegacyOrigin } from '../discovery/metadata-checks.ts';
+import type { DiscoveryResult } from '../discovery/types.ts';
 import { canonicalResourceUri, protectedResourceMetadataUrls } from '../discovery/well-known.ts';
 import { bearerChallengeFrom } from '../discovery/www-authenticate.ts';
-import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
+import { type FetchLike, hardenFetch, oauth4webapiOptions } from '../hardened-fetch.ts';
 import type { TokenRecord } from '../store/types.ts';
 import { exchangeIdTokenForIdJag } from './enterprise.ts';
-import type { AuthServices, DiscoveryResult } from './services.ts';
+import type { AuthServices, ServerDiscovery } from './services.ts';
 
-/** See {@link DiscoveryResult.recordResource}. */
-function recordResourceOf(found: Awaited<ReturnType<typeof discover>>): string {
+/** See {@link ServerDiscovery.recordResource}. */
+function recordResourceOf(found: DiscoveryResult): string {
   const prm = found.protectedResource;
   const url = found.protectedResourceMetadataUrl;
   if (prm === undefined || url === undefined || prm.resource === found.resource) return found.resource;
   return protectedResourceMetadataUrls(prm.resource).includes(url) ? prm.resource : found.resource;
 }
 
-function toResult(found: Awaited<ReturnType<typeof discover>>, recordResource: string): DiscoveryResult {
+function toResult(found: DiscoveryResult, recordResource: string): ServerDiscovery {
   const prm = found.protectedResource;
   const resourceMetadataUrl = found.protectedResourceMetadataUrl;
   return {

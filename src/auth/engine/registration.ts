@@ -113,17 +113,31 @@ async function registerDynamically(ctx: RegistrationContext, now: number): Promi
       `The registration response from ${quote(endpoint.href)} has no client_id`,
     );
   }
+  return registeredClient(body ?? {}, clientId, grantTypes, redirectUri, now);
+}
+
+/**
+ * The stored client of a registration response (RFC 7591 §3.2.1): what the server registered, else what was asked
+ * for (grant types, the redirect URI); the auth method `client_secret_basic` with a secret, else `none`.
+ */
+function registeredClient(
+  body: Record<string, unknown>,
+  clientId: string,
+  grantTypes: string[],
+  redirectUri: string | undefined,
+  now: number,
+): StoredClient {
   const client: StoredClient = { client_id: clientId, registration: 'dynamic', registered_at: now };
-  const granted = body?.['grant_types'];
+  const granted = body['grant_types'];
   client.grant_types = Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : grantTypes;
-  if (typeof body?.['client_secret'] === 'string') client.client_secret = body['client_secret'];
-  if (typeof body?.['client_secret_expires_at'] === 'number') {
+  if (typeof body['client_secret'] === 'string') client.client_secret = body['client_secret'];
+  if (typeof body['client_secret_expires_at'] === 'number') {
     client.client_secret_expires_at = body['client_secret_expires_at'];
   }
-  const method = body?.['token_endpoint_auth_method'];
+  const method = body['token_endpoint_auth_method'];
   client.token_endpoint_auth_method =
     typeof method === 'string' ? method : client.client_secret ? 'client_secret_basic' : 'none';
-  const uris = body?.['redirect_uris'];
+  const uris = body['redirect_uris'];
   if (Array.isArray(uris) && uris.every((u) => typeof u === 'string')) client.redirect_uris = uris as string[];
   else if (redirectUri) client.redirect_uris = [redirectUri];
   return client;

@@ -82,8 +82,8 @@ export interface TokenRetryOptions {
 export async function withTokenRetry<T>(what: string, run: () => Promise<T>, options: TokenRetryOptions): Promise<T> {
   const { clock, logger } = options;
   const maxAttempts = options.maxAttempts ?? 4;
-  const base = options.baseDelayMs ?? 250;
-  const deadline = clock.now() + options.budgetMs;
+  const baseMs = options.baseDelayMs ?? 250;
+  const deadlineMs = clock.now() + options.budgetMs;
   for (let attempt = 1; ; attempt++) {
     let failure: TokenFailure;
     try {
@@ -91,10 +91,10 @@ export async function withTokenRetry<T>(what: string, run: () => Promise<T>, opt
     } catch (error) {
       failure = classifyTokenFailure(error, clock.now());
       if (failure.kind !== 'transient') throw error;
-      const backoff = Math.min(8_000, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      const delay = Math.max(backoff, failure.retryAfterMs ?? 0);
-      const remaining = deadline - clock.now();
-      if (attempt >= maxAttempts || delay >= remaining || options.signal?.aborted) {
+      const backoffMs = Math.min(8_000, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      const delayMs = Math.max(backoffMs, failure.retryAfterMs ?? 0);
+      const remainingMs = deadlineMs - clock.now();
+      if (attempt >= maxAttempts || delayMs >= remainingMs || options.signal?.aborted) {
         throw new AuthorizationServerUnavailableError(
           what,
           {
@@ -102,7 +102,7 @@ export async function withTokenRetry<T>(what: string, run: () => Promise<T>, opt
             reason:
               failure.status !== undefined
                 ? `HTTP ${failure.status}${
-                    failure.retryAfterMs !== undefined && delay >= remaining
+                    failure.retryAfterMs !== undefined && delayMs >= remainingMs
                       ? `, Retry-After ${Math.ceil(failure.retryAfterMs / 1000)} s is past the request's deadline`
                       : ''
                   }`
@@ -114,9 +114,9 @@ export async function withTokenRetry<T>(what: string, run: () => Promise<T>, opt
           { cause: error },
         );
       }
-      logger.info('token request failed; retrying', { status: failure.status, attempt, delayMs: Math.round(delay) });
+      logger.info('token request failed; retrying', { status: failure.status, attempt, delayMs: Math.round(delayMs) });
       try {
-        await sleepOn(clock, delay, options.signal);
+        await sleepOn(clock, delayMs, options.signal);
       } catch (reason) {
         throw new OAuthError('ABORTED', `${what}: aborted while waiting to retry`, { cause: reason });
       }

@@ -6,8 +6,12 @@ import type { IdJagRequest } from './enterprise.ts';
 
 export type { BearerChallenge };
 
-/** What discovery found for one MCP server (MCP 2025-11-25 "Authorization Server Discovery"). */
-export interface DiscoveryResult {
+/**
+ * What the engine knows of one MCP server's authorization (MCP 2025-11-25 "Authorization Server Discovery"): the
+ * result of `discover()` (discovery/discover.ts) with the token store key it implies and what to keep in the store,
+ * or the same rebuilt from a stored record.
+ */
+export interface ServerDiscovery {
   /** The RFC 8707 `resource` to send. */
   resource: string;
   /**
@@ -46,9 +50,34 @@ export interface AuthServices {
     serverUrl: URL;
     challenge: BearerChallenge | undefined;
     signal: AbortSignal | undefined;
-  }): Promise<DiscoveryResult>;
+  }): Promise<ServerDiscovery>;
   /** A discovery result rebuilt from a stored record (no network), or undefined when it cannot be. */
-  fromCache(serverUrl: URL, record: TokenRecord): DiscoveryResult | undefined;
+  fromCache(serverUrl: URL, record: TokenRecord): ServerDiscovery | undefined;
   exchangeForIdJag(request: IdJagRequest): Promise<string>;
   readonly logger: Logger;
+}
+
+/**
+ * A sign-in that no 401 preceded (`mcptool login`) asks the server for its challenge first, with one
+ * unauthenticated GET, so that discovery starts from the metadata URL the server itself names (MCP 2025-11-25,
+ * "Protected Resource Metadata Discovery Requirements") and reaches the same record as a later call would. Any
+ * other answer leaves discovery to the well-known URLs; the body is never read.
+ */
+export async function probeChallenge(
+  services: AuthServices,
+  serverUrl: URL,
+  signal: AbortSignal | undefined,
+): Promise<BearerChallenge | undefined> {
+  try {
+    const response = await services.fetch(serverUrl.href, {
+      method: 'GET',
+      headers: { accept: 'application/json, text/event-stream' },
+      ...(signal ? { signal } : {}),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return response.status === 401 ? services.parseChallenge(response) : undefined;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../../core/clock.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { isSecureOrLoopback } from '../../core/url.ts';
 import { InsecureEndpointError, OAuthError, OAuthServerError } from '../errors.ts';
-import { assertSecureEndpoint, type FetchLike, hardenFetch, oauth4webapiOptions } from '../http.ts';
+import { assertSecureEndpoint, type FetchLike, hardenFetch, oauth4webapiOptions } from '../hardened-fetch.ts';
 import { abortedError } from './callback-params.ts';
 import { formatDuration } from './loopback.ts';
 import { type InteractionUI, printable } from './ui.ts';

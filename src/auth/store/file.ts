@@ -1,27 +1,25 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { constants, readFileSync, unlinkSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidOptionError, quote } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { optionalString, requireObject } from '../../core/options.ts';
 import { asDict, registerSerializable, type SerializedObject } from '../../core/serialization.ts';
 import { OAuthError } from '../errors.ts';
-import { acquireLayeredLock, backoffDelays, checkLogger, LocalLocks, resolveLockOptions, sleep } from './lock-util.ts';
+import { errorCode, processLocks, renameOver, storeFailed, tryLockFile } from './file-lock.ts';
+import { acquireLayeredLock, checkLogger, resolveLockOptions } from './lock-util.ts';
 import { defaultTokenStoreDir } from './paths.ts';
 import { checkLockName, checkRecordKey, parseTokenRecord, serializeTokenRecord, tokenRecordId } from './record.ts';
 import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } from './types.ts';
+
+export { releaseHeldLockFilesSync } from './file-lock.ts';
 
 const TYPE = 'mcptool.FileTokenStore';
 const RECORD_FILE = /^[0-9a-f]{64}\.json$/;
 const TEMP_FILE = /^\.[0-9a-f]{16}\.tmp$/;
 /** A temp file this old was left by a writer that died before its rename; it is removed. */
 const ABANDONED_TEMP_MS = 10 * 60_000;
-/** A lock or breaker file whose owner never got to write its content is taken over after this long. */
-const UNREADABLE_LOCK_GRACE_MS = 10_000;
-/** A breaker file older than this is abandoned (breaking a stale lock takes milliseconds). */
-const BREAKER_STALE_MS = 10_000;
 /**
  * How a record file is opened for reading: never through a symbolic link (POSIX `O_NOFOLLOW`), and without
  * blocking on a FIFO planted in its place (`O_NONBLOCK`; such a file is then refused as not a regular file).
@@ -41,56 +39,6 @@ export interface FileTokenStoreOptions {
    * the record as absent. `throw`: fail with `STORE_CORRUPT`.
    */
   onCorrupt?: 'report' | 'throw';
-}
-
-/** The content of a lock file: who holds it, until when. */
-interface LockOwner {
-  pid: number;
-  hostname: string;
-  token: string;
-  /** ms since the epoch. */
-  acquired_at: number;
-  ttl_ms: number;
-}
-
-interface LockState {
-  owner: LockOwner | undefined;
-  mtimeMs: number;
-}
-
-/** In-process waiters queue here (keyed by lock file path) before polling the file, across store instances. */
-const processLocks = new LocalLocks();
-/** Tokens of the file locks this process holds: a lock file naming our pid but not one of these is a predecessor's. */
-const heldTokens = new Set<string>();
-/** The lock files this process holds now (path → owner token), for {@link releaseHeldLockFilesSync}. */
-const heldLockFiles = new Map<string, string>();
-
-/**
- * Delete the lock files this process holds, synchronously: for a process that is about to exit on a signal
- * (Ctrl-C during a sign-in), so that no lock file naming a dead pid is left behind. Each file is deleted only
- * while it still holds this process's owner token.
- */
-export function releaseHeldLockFilesSync(): void {
-  for (const [path, token] of heldLockFiles) {
-    try {
-      if (parseOwner(readFileSync(path, 'utf8'))?.token === token) unlinkSync(path);
-    } catch {
-      // already gone, or not ours any more
-    }
-  }
-  heldLockFiles.clear();
-}
-const HOST = hostname();
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
-}
-
-function storeFailed(what: string, path: string, cause: unknown): OAuthError {
-  const code = errorCode(cause);
-  return new OAuthError('STORE_FAILED', `Token store: cannot ${what} ${quote(path)}${code ? ` (${code})` : ''}`, {
-    cause,
-  });
 }
 
 /**
@@ -116,64 +64,6 @@ function checkRecordFile(path: string, info: { uid: number; mode: number }): 'ok
     );
   }
   return (info.mode & 0o077) === 0 ? 'ok' : 'tighten';
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
-
-function parseOwner(text: string): LockOwner | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<LockOwner>;
-    if (
-      typeof v.pid === 'number' &&
-      typeof v.hostname === 'string' &&
-      typeof v.token === 'string' &&
-      typeof v.acquired_at === 'number' &&
-      typeof v.ttl_ms === 'number'
-    ) {
-      return v as LockOwner;
-    }
-  } catch {
-    // not (yet) written: judged by its age
-  }
-  return undefined;
-}
-
-/**
- * Rename `from` over `to`. On Windows a rename fails (EPERM/EACCES/EBUSY) while another process has `to` open,
- * so it is retried briefly there; on POSIX it is atomic and never blocked by readers.
- */
-async function renameOver(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await rename(from, to);
-    } catch (error) {
-      const code = errorCode(error);
-      const busy = code === 'EPERM' || code === 'EACCES' || code === 'EBUSY';
-      if (process.platform !== 'win32' || !busy || attempt >= 8) throw error;
-      await sleep(5 * 2 ** attempt);
-    }
-  }
-}
-
-/** Why a lock is stale (its holder may be taken over), or `undefined` while it is valid. */
-function staleReason(state: LockState, now: number): string | undefined {
-  const { owner } = state;
-  if (owner === undefined) {
-    return now - state.mtimeMs > UNREADABLE_LOCK_GRACE_MS ? 'its owner never wrote it' : undefined;
-  }
-  if (now > owner.acquired_at + owner.ttl_ms) return 'its ttl has passed';
-  if (owner.hostname === HOST) {
-    if (owner.pid === process.pid) return heldTokens.has(owner.token) ? undefined : 'a previous process with our pid';
-    if (!pidAlive(owner.pid)) return 'its owner process is gone';
-  }
-  return undefined;
 }
 
 /**
@@ -291,7 +181,7 @@ export class FileTokenStore implements TokenStore {
       key,
       name,
       resolved,
-      () => this.#tryLock(path, resolved.ttlMs),
+      () => tryLockFile(path, resolved.ttlMs, this.#logger),
       (error) => {
         // The lock expires after its ttl anyway; a failed release must not mask the holder's own outcome.
         this.#logger.warn('Token store: could not release a lock; it will expire after its ttl', {
@@ -472,150 +362,6 @@ export class FileTokenStore implements TokenStore {
       }
     } catch {
       // durability of the directory entry is best effort
-    }
-  }
-
-  async #readLock(path: string): Promise<LockState | undefined> {
-    try {
-      const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-      return { owner: parseOwner(text), mtimeMs: info.mtimeMs };
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw storeFailed('read the lock file', path, error);
-    }
-  }
-
-  /** Create `path` exclusively with owner info. Returns the owner, or `undefined` if it exists. */
-  async #createLockFile(path: string, ttlMs: number): Promise<LockOwner | undefined> {
-    const owner: LockOwner = {
-      pid: process.pid,
-      hostname: HOST,
-      token: randomUUID(),
-      acquired_at: Date.now(),
-      ttl_ms: ttlMs,
-    };
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(path, 'wx', 0o600);
-    } catch (error) {
-      if (errorCode(error) === 'EEXIST') return undefined;
-      throw storeFailed('create the lock file', path, error);
-    }
-    try {
-      await handle.writeFile(JSON.stringify(owner), 'utf8');
-      await handle.close();
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await unlink(path).catch(() => {});
-      throw storeFailed('write the lock file', path, error);
-    }
-    return owner;
-  }
-
-  async #tryLock(path: string, ttlMs: number): Promise<StoreLock | undefined> {
-    const owner = await this.#createLockFile(path, ttlMs);
-    if (owner !== undefined) {
-      heldTokens.add(owner.token);
-      heldLockFiles.set(path, owner.token);
-      return {
-        release: () => this.#releaseLockFile(path, owner.token),
-        renew: () => this.#renewLockFile(path, owner),
-      };
-    }
-    const state = await this.#readLock(path);
-    if (state !== undefined && staleReason(state, Date.now()) !== undefined) await this.#breakStale(path);
-    return undefined;
-  }
-
-  /** Take the breaker of `path`, or return `undefined` when another process holds it (try again later). */
-  async #tryBreaker(path: string): Promise<(() => Promise<void>) | undefined> {
-    const breakerPath = `${path}.break`;
-    const owner = await this.#createLockFile(breakerPath, BREAKER_STALE_MS);
-    if (owner !== undefined) return () => unlink(breakerPath).catch(() => {});
-    const state = await this.#readLock(breakerPath);
-    if (state !== undefined) {
-      const abandoned =
-        Date.now() - state.mtimeMs > BREAKER_STALE_MS ||
-        (state.owner !== undefined && state.owner.hostname === HOST && !pidAlive(state.owner.pid));
-      if (abandoned) await unlink(breakerPath).catch(() => {});
-    }
-    return undefined;
-  }
-
-  async #breakStale(path: string): Promise<void> {
-    const releaseBreaker = await this.#tryBreaker(path);
-    if (releaseBreaker === undefined) return;
-    try {
-      // Re-check under the breaker: only breakers and releasers delete lock files, and they hold the breaker.
-      const state = await this.#readLock(path);
-      const reason = state === undefined ? undefined : staleReason(state, Date.now());
-      if (state !== undefined && reason !== undefined) {
-        await unlink(path).catch((error) => {
-          if (errorCode(error) !== 'ENOENT') throw storeFailed('remove the stale lock file', path, error);
-        });
-        this.#logger.info('Token store: took over a stale lock', {
-          path,
-          reason,
-          ownerPid: state.owner?.pid,
-          ownerHost: state.owner?.hostname,
-        });
-      }
-    } finally {
-      await releaseBreaker();
-    }
-  }
-
-  /**
-   * Restart the ttl of the lock file we own: under its breaker (so no breaker judges it stale meanwhile), rewrite
-   * it atomically with `acquired_at` now. False when it is no longer ours or the breaker stayed busy.
-   */
-  async #renewLockFile(path: string, owner: LockOwner): Promise<boolean> {
-    if (!heldTokens.has(owner.token)) return false;
-    let releaseBreaker: (() => Promise<void>) | undefined;
-    const delays = backoffDelays(2, 50);
-    const deadline = Date.now() + BREAKER_STALE_MS;
-    try {
-      while (releaseBreaker === undefined && Date.now() < deadline) {
-        releaseBreaker = await this.#tryBreaker(path);
-        if (releaseBreaker === undefined) await sleep(delays.next().value);
-      }
-      if (releaseBreaker === undefined) return false;
-      const state = await this.#readLock(path);
-      if (state?.owner?.token !== owner.token) return false;
-      // Named like the record writes' temp files, so one left by a crash here is cleaned up the same way.
-      const tmp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
-      await writeFile(tmp, JSON.stringify({ ...owner, acquired_at: Date.now() }), { encoding: 'utf8', mode: 0o600 });
-      await renameOver(tmp, path);
-      return true;
-    } catch (error) {
-      this.#logger.warn('Token store: could not renew a lock', { path, code: errorCode(error) });
-      return false;
-    } finally {
-      await releaseBreaker?.();
-    }
-  }
-
-  async #releaseLockFile(path: string, token: string): Promise<void> {
-    heldTokens.delete(token);
-    if (heldLockFiles.get(path) === token) heldLockFiles.delete(path);
-    let releaseBreaker: (() => Promise<void>) | undefined;
-    const delays = backoffDelays(2, 50);
-    const deadline = Date.now() + BREAKER_STALE_MS * 2;
-    while (releaseBreaker === undefined && Date.now() < deadline) {
-      releaseBreaker = await this.#tryBreaker(path);
-      if (releaseBreaker === undefined) await sleep(delays.next().value);
-    }
-    try {
-      const state = await this.#readLock(path);
-      if (state?.owner?.token === token) {
-        await unlink(path).catch(() => {});
-      } else {
-        this.#logger.warn('Token store: a lock was taken over before its holder released it (its ttl passed)', {
-          path,
-        });
-      }
-    } finally {
-      await releaseBreaker?.();
     }
   }
 }

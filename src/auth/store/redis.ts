@@ -8,6 +8,7 @@ import { asDict, registerSerializable, type SerializedObject } from '../../core/
 import { OAuthError } from '../errors.ts';
 import { acquireLayeredLock, checkLogger, LocalLocks, resolveLockOptions } from './lock-util.ts';
 import { checkLockName, checkRecordKey, parseTokenRecord, serializeTokenRecord, tokenRecordId } from './record.ts';
+import { checkRedisUrl, createOwnedClient, destroyQuietly, type OwnedClient, redactUrl } from './redis-client.ts';
 import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } from './types.ts';
 
 const TYPE = 'mcptool.RedisTokenStore';
@@ -31,15 +32,6 @@ export interface RedisClientLike {
   connect?(): Promise<unknown>;
 }
 
-/** A client this store created: it also closes it. */
-interface OwnedClient extends RedisClientLike {
-  on(event: 'error', listener: (error: unknown) => void): unknown;
-  connect(): Promise<unknown>;
-  close?(): Promise<unknown>;
-  quit?(): Promise<unknown>;
-  destroy?(): unknown;
-}
-
 /** Options of {@link RedisTokenStore}. Give `url` (and maybe `password`), or `client`, or neither (localhost:6379). */
 export interface RedisTokenStoreOptions {
   /**
@@ -59,43 +51,11 @@ export interface RedisTokenStoreOptions {
   onCorrupt?: 'report' | 'throw';
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-function checkRedisUrl(url: string, field: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new InvalidOptionError(field, 'is not a valid URL', { cause });
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new InvalidOptionError(field, `must use redis: or rediss:, got ${quote(parsed.protocol)}`);
-  }
-  return parsed;
-}
-
 function replyText(reply: unknown): string | undefined {
   if (reply === null || reply === undefined) return undefined;
   if (typeof reply === 'string') return reply;
   if (Buffer.isBuffer(reply)) return reply.toString('utf8');
   return String(reply);
-}
-
-/** Drop a client's socket; a client that is already closed throws, which does not matter here. */
-function destroyQuietly(client: OwnedClient): void {
-  try {
-    client.destroy?.();
-  } catch {
-    // already closed
-  }
 }
 
 function escapeGlob(text: string): string {
@@ -378,51 +338,11 @@ export class RedisTokenStore implements TokenStore {
       }
       return given;
     }
-    let createClient: (options: Record<string, unknown>) => OwnedClient;
-    try {
-      ({ createClient } = (await import('redis')) as unknown as {
-        createClient: (options: Record<string, unknown>) => OwnedClient;
-      });
-    } catch (cause) {
-      throw new OAuthError(
-        'STORE_FAILED',
-        'RedisTokenStore needs the optional peer dependency "redis" (node-redis): install it with `npm install redis`, ' +
-          'or pass options.client',
-        { cause },
-      );
-    }
-    const url = typeof this.#url === 'string' ? this.#url : this.#url?.resolve();
-    if (url !== undefined) checkRedisUrl(url, 'options.url');
-    const options: Record<string, unknown> = {};
-    if (url !== undefined) options['url'] = url;
-    const password = this.#password?.resolve();
-    if (password !== undefined) options['password'] = password;
-    // Fail fast rather than hang: the first connection is not retried, later ones are (with backoff), and
-    // commands issued while disconnected fail (STORE_FAILED) instead of queueing.
-    let connected = false;
-    options['disableOfflineQueue'] = true;
-    options['socket'] = {
-      connectTimeout: 5000,
-      reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2000) : cause),
-    };
-    const client = createClient(options);
-    client.on('error', (error) => {
-      this.#logger.warn('Redis token store: client error', {
-        code: (error as { code?: string }).code,
-        message: error instanceof Error ? error.message : String(error),
-      });
+    const client = await createOwnedClient({
+      url: typeof this.#url === 'string' ? this.#url : this.#url?.resolve(),
+      password: this.#password?.resolve(),
+      logger: this.#logger,
     });
-    try {
-      await client.connect();
-      connected = true;
-    } catch (cause) {
-      destroyQuietly(client);
-      throw new OAuthError(
-        'STORE_FAILED',
-        `Redis token store: could not connect to ${url === undefined ? 'the default server' : quote(redactUrl(url))}`,
-        { cause },
-      );
-    }
     if (this.#closed) {
       destroyQuietly(client);
       throw new OAuthError('STORE_FAILED', 'Redis token store: used after close()');

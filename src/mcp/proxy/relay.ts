@@ -275,21 +275,21 @@ export class Relay {
 
   /** Run `attempt`, and again after growing delays while the failure is a lost connection (not auth, not usage). */
   async #withBackoff<T>(attempt: () => Promise<T>, operation: string): Promise<T> {
-    const { maxRetries, baseDelay, maxDelay } = this.#remote.serverInfo;
+    const { maxRetries, baseDelay: baseDelayMs, maxDelay: maxDelayMs } = this.#remote.serverInfo;
     const signal = this.#lifetime.signal;
     for (let tries = 0; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
         if (signal.aborted || tries >= maxRetries || !isSessionLost(error)) throw error;
-        const delay = Math.min(maxDelay, baseDelay * 2 ** tries);
+        const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** tries);
         this.#logger.debug('proxy connection attempt failed; retrying', {
           server: this.#server,
           operation,
           status: httpStatusOf(error),
-          delayMs: delay,
+          delayMs,
         });
-        await sleep(delay, signal);
+        await sleep(delayMs, signal);
       }
     }
   }

@@ -6,8 +6,7 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
-import type { ConnectionAuth } from '../../auth/connection-auth.ts';
-import { createConnectionAuth } from '../../auth/session.ts';
+import { type ConnectionAuth, createConnectionAuth } from '../../auth/connection-auth.ts';
 import type { Clock } from '../../core/clock.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { errorText, isAuthFailure, isConnectionFailure, withDeadline } from '../client-support.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Secret } from '../../../src/core/secret.ts';
+import { defaultConnectionPool } from '../../../src/mcp/connection-pool.ts';
 import { MCPConnectionError, MCPInvocationError, MCPToolNotFoundError } from '../../../src/mcp/errors.ts';
-import { sharedClientCount } from '../../../src/mcp/registry.ts';
 import { resultToText } from '../../../src/mcp/result.ts';
 import { SSEServerInfo, StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
 import { MCPTool } from '../../../src/mcp/tool.ts';
@@ -132,18 +132,18 @@ for (const transport of ['streamable-http', 'sse'] as const) {
     it('shares one connection between tools and toolsets; the last close closes it', async () => {
       const server = await startMcpServer({ transport });
       try {
-        const before = sharedClientCount();
+        const before = defaultConnectionPool.size;
         const a = await MCPToolset.connect({ serverInfo: infoFor(transport, server.url) });
         const b = await MCPToolset.connect({ serverInfo: infoFor(transport, server.url), toolNames: ['echo'] });
         const tool = await MCPTool.connect({ name: 'add', serverInfo: infoFor(transport, server.url) });
         assert.equal(server.stats.sessions, 1);
-        assert.equal(sharedClientCount(), before + 1);
+        assert.equal(defaultConnectionPool.size, before + 1);
         await a.close();
         assert.equal(resultToText(await b.getTool('echo').invoke({ message: 'b' })), 'b');
         await b.close();
         assert.equal(resultToText(await tool.invoke({ a: 1, b: 1 })), '2');
         await tool.close();
-        assert.equal(sharedClientCount(), before);
+        assert.equal(defaultConnectionPool.size, before);
         assert.equal(server.stats.sessions, 1);
       } finally {
         await server.close();

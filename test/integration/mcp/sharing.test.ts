@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Logger } from '../../../src/core/logger.ts';
-import { sharedClientCount } from '../../../src/mcp/registry.ts';
+import { defaultConnectionPool } from '../../../src/mcp/connection-pool.ts';
 import { resultToText } from '../../../src/mcp/result.ts';
 import { StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
 import { MCPTool } from '../../../src/mcp/tool.ts';
@@ -33,7 +33,7 @@ describe('issue 10.3: tools and toolsets share a connection only with equal conn
     const loggerA = namedLogger();
     const loggerB = namedLogger();
     const fetchC = countingFetch();
-    const before = sharedClientCount();
+    const before = defaultConnectionPool.size;
     const held: { close(): Promise<void> }[] = [];
     try {
       const a = await MCPToolset.connect({ serverInfo: info(), logger: loggerA });
@@ -67,7 +67,7 @@ describe('issue 10.3: tools and toolsets share a connection only with equal conn
       const tool = await MCPTool.connect({ name: 'echo', serverInfo: info(), logger: loggerB });
       held.push(tool);
       assert.equal(server.stats.sessions, 3, 'equal connection options share the connection');
-      assert.equal(sharedClientCount(), before + 3);
+      assert.equal(defaultConnectionPool.size, before + 3);
 
       const e = await MCPToolset.connect({ serverInfo: info(), logger: loggerA, connectionTimeout: 20_000 });
       held.push(e);
@@ -76,6 +76,6 @@ describe('issue 10.3: tools and toolsets share a connection only with equal conn
       for (const holder of held) await holder.close();
       await server.close();
     }
-    assert.equal(sharedClientCount(), before, 'the last release of each connection closes it');
+    assert.equal(defaultConnectionPool.size, before, 'the last release of each connection closes it');
   });
 });

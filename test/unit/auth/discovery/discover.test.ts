@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DiscoveryCache } from '../../../../src/auth/discovery/discover.ts';
 import {
   DiscoveryError,
   discover,
   discoverAuthorizationServer,
   discoverProtectedResource,
 } from '../../../../src/auth/discovery/discover.ts';
+import type { DiscoveryCache } from '../../../../src/auth/discovery/types.ts';
 import { bearerChallengeFrom } from '../../../../src/auth/discovery/www-authenticate.ts';
 import {
   InsecureEndpointError,
@@ -14,8 +14,8 @@ import {
   OAuthError,
   ResourceMismatchError,
 } from '../../../../src/auth/errors.ts';
-import type { FetchLike } from '../../../../src/auth/http.ts';
-import { RedirectRefusedError } from '../../../../src/auth/http.ts';
+import type { FetchLike } from '../../../../src/auth/hardened-fetch.ts';
+import { RedirectRefusedError } from '../../../../src/auth/hardened-fetch.ts';
 import { fakeFetch, json } from './fake-fetch.ts';
 
 const SERVER = 'https://mcp.example.com/mcp';

@@ -1,4 +1,4 @@
-import type { FetchLike } from '../../../../src/auth/http.ts';
+import type { FetchLike } from '../../../../src/auth/hardened-fetch.ts';
 
 /** A route answer: a fresh `Response` per request (a function), or a `Response` that is cloned per request. */
 export type Route = Response | ((url: string, init: RequestInit | undefined) => Response | Promise<Response>);

@@ -85,6 +85,58 @@ describe('private_key_jwt keys (RFC 7523)', () => {
     });
   });
 
+  /** The JWS `alg` header of the client assertion `private_key_jwt` signs with this key material and alg. */
+  async function assertionAlg(material: string, alg?: string): Promise<string> {
+    const auth = await clientAuthFor('private_key_jwt', undefined, { material, alg });
+    const body = new URLSearchParams();
+    await auth(
+      { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' },
+      { client_id: 'c' },
+      body,
+      new Headers(),
+    );
+    const header = body.get('client_assertion')?.split('.')[0] ?? '';
+    return JSON.parse(Buffer.from(header, 'base64url').toString()).alg;
+  }
+
+  function pemOf(type: 'rsa' | 'ec' | 'ed25519', opts: object): string {
+    const { privateKey } = generateKeyPairSync(type as 'rsa', opts as never) as unknown as { privateKey: KeyObject };
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  }
+
+  it('item 6: privateKeyAlg is honoured: EC keys sign with the ES alg of their curve, RSA keys with RS or PS', async () => {
+    for (const [curve, alg] of [
+      ['P-256', 'ES256'],
+      ['P-384', 'ES384'],
+      ['P-521', 'ES512'],
+    ] as const) {
+      const pem = pemOf('ec', { namedCurve: curve });
+      assert.equal(await assertionAlg(pem), alg, `default for ${curve}`);
+      assert.equal(await assertionAlg(pem, alg), alg, `configured for ${curve}`);
+    }
+    const rsa = pemOf('rsa', { modulusLength: 2048 });
+    assert.equal(await assertionAlg(rsa), 'RS256');
+    assert.equal(await assertionAlg(rsa, 'PS384'), 'PS384');
+    assert.equal(await assertionAlg(rsa, 'RS512'), 'RS512');
+  });
+
+  it('item 6: a privateKeyAlg that does not fit the key is INVALID_OPTION naming oauth.privateKeyAlg', async () => {
+    const p384 = pemOf('ec', { namedCurve: 'P-384' });
+    for (const [material, alg, fitting] of [
+      [p384, 'ES256', /ES384/],
+      [p384, 'RS256', /ES384/],
+      [pemOf('rsa', { modulusLength: 2048 }), 'ES256', /RS256/],
+      [pemOf('ed25519', {}), 'ES256', /EdDSA/],
+    ] as const) {
+      await assert.rejects(importPrivateKey(material, alg), (e: any) => {
+        assert.equal(e.code, 'INVALID_OPTION');
+        assert.equal(e.field, 'oauth.privateKeyAlg');
+        assert.match(e.message, fitting);
+        return true;
+      });
+    }
+  });
+
   it('clientAuthFor refuses a secret method without a secret', async () => {
     await assert.rejects(clientAuthFor('client_secret_basic', undefined, undefined), /clientSecret/);
   });

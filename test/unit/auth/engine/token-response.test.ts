@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type * as oauth from 'oauth4webapi';
 import { clientSecretBasic } from '../../../../src/auth/engine/client-auth.ts';
 import { clientCredentialsGrant, refreshGrant } from '../../../../src/auth/engine/grants.ts';
-import { type FetchLike, oauth4webapiOptions } from '../../../../src/auth/http.ts';
+import { type FetchLike, oauth4webapiOptions } from '../../../../src/auth/hardened-fetch.ts';
 
 const as: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' };
 

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import { InsecureEndpointError, OAuthError } from '../../../src/auth/errors.ts';
-import type { FetchLike } from '../../../src/auth/http.ts';
+import type { FetchLike } from '../../../src/auth/hardened-fetch.ts';
 import {
   assertSecureEndpoint,
   hardenFetch,
   isLoopbackHttp,
   oauth4webapiOptions,
   RedirectRefusedError,
-} from '../../../src/auth/http.ts';
+} from '../../../src/auth/hardened-fetch.ts';
 import { fakeFetch, json } from './discovery/fake-fetch.ts';
 
 const code = (expected: string) => (e: unknown) => {

@@ -1,3 +1,4 @@
+import type { EngineRegistry } from '../auth/engine/registry.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { MCPClient, MCPClientOptions } from './client.ts';
 import { objectId } from './identity.ts';
@@ -33,9 +34,18 @@ function optionsIdentity(options: MCPClientOptions): string {
   return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** Options of a {@link ConnectionPool}. */
+export interface ConnectionPoolOptions {
+  /**
+   * The OAuth engines the pool's HTTP connections use; default: the process's. A pool of its own with engines of
+   * its own shares no connection and no credentials held in memory with the rest of the process.
+   */
+  engines?: EngineRegistry;
+}
+
 /**
- * The shared clients of a process. Tools and toolsets share one client (one connection, one set of credentials)
- * when their connections would be configured alike:
+ * Shared clients. Tools and toolsets of one pool (by default the process's, {@link defaultConnectionPool}) share
+ * one client (one connection, one set of credentials) when their connections would be configured alike:
  *
  * - the server info has the same `connectionKey()` (its serialized configuration with the secrets resolved, and
  *   the same `OAuthConfig` token store and authorization handler objects), and
@@ -45,12 +55,27 @@ function optionsIdentity(options: MCPClientOptions): string {
  * What a holder keeps for itself does not split the connection: `invocationTimeout`, `onProgress`, `onLog` and
  * `elicitationHandler` are per holder (see `ConnectionHolder`). The last `release()` closes the connection.
  */
-export class ClientRegistry {
+export class ConnectionPool {
   readonly #entries = new Map<string, Entry>();
+  readonly #engines: EngineRegistry | undefined;
 
-  /** Take a reference to the client of `serverInfo` with these options, creating it on first use. */
+  /** @param options The engines of the pool's connections (default: the process's). */
+  constructor(options: ConnectionPoolOptions = {}) {
+    this.#engines = options.engines;
+  }
+
+  /**
+   * Take a reference to the client of `serverInfo` with these options, creating it on first use.
+   * @param serverInfo The server to connect to.
+   * @param options The client options; connections with different options are not shared.
+   * @returns A lease on the shared client; its last `release()` closes the client.
+   */
   acquire(serverInfo: ServerInfo, options: MCPClientOptions = {}): ClientLease {
-    const normalized: MCPClientOptions = { ...options, logger: options.logger ?? silentLogger };
+    const normalized: MCPClientOptions = {
+      ...options,
+      logger: options.logger ?? silentLogger,
+      ...(this.#engines && { engines: this.#engines }),
+    };
     const key = `${serverInfo.connectionKey()}\n${optionsIdentity(normalized)}`;
     const entries = this.#entries;
     let entry = entries.get(key);
@@ -81,15 +106,5 @@ export class ClientRegistry {
   }
 }
 
-/** The registry of this process, used by `MCPTool` and `MCPToolset`. */
-export const defaultClientRegistry = new ClientRegistry();
-
-/** {@link ClientRegistry.acquire} on the process's default registry. */
-export function acquireClient(serverInfo: ServerInfo, options: MCPClientOptions = {}): ClientLease {
-  return defaultClientRegistry.acquire(serverInfo, options);
-}
-
-/** How many shared clients are open in this process (for tests and diagnostics). */
-export function sharedClientCount(): number {
-  return defaultClientRegistry.size;
-}
+/** The pool of this process, used by `MCPTool` and `MCPToolset` unless they are given one. */
+export const defaultConnectionPool = new ConnectionPool();
