@@ -1,7 +1,7 @@
 /**
  * How the MCP client opens a connection, and how one operation runs on it: recover once, reconnect once when safe.
  */
-import { Client, type Transport } from '@modelcontextprotocol/client';
+import { Client, isJSONRPCResponse, type Transport } from '@modelcontextprotocol/client';
 import { quote } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import {
@@ -120,6 +120,29 @@ export interface OpenConnectionOptions {
 }
 
 /**
+ * `transport` with every response handed to its `onmessage` one macrotask later than it arrives. The SDK dispatches
+ * a notification in a microtask but a response at once, and forgets a request's progress listener when its response
+ * settles it: progress notifications read in the same chunk as the response (a fast server, or a busy client) were
+ * dropped. Deferred this way, every notification that arrived before the response reaches its listener first.
+ */
+function notificationsBeforeResponses(transport: Transport): Transport {
+  let receive: Transport['onmessage'];
+  const deliver: NonNullable<Transport['onmessage']> = (message, extra) => {
+    if (isJSONRPCResponse(message)) setImmediate(() => receive?.(message, extra));
+    else receive?.(message, extra);
+  };
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    enumerable: true,
+    get: () => (receive === undefined ? undefined : deliver),
+    set: (handler: Transport['onmessage']) => {
+      receive = handler;
+    },
+  });
+  return transport;
+}
+
+/**
  * A new SDK client connected over a new transport (the `initialize` handshake included) within `timeoutMs`
  * (`ConnectTimeout` past it). On any failure the attempt is aborted, both are closed, and the error is rethrown.
  */
@@ -133,7 +156,7 @@ export async function openConnection(
   options.installHandlers(client);
   let transport: Transport | undefined;
   const work = (async () => {
-    transport = await options.createTransport(attempt.signal);
+    transport = notificationsBeforeResponses(await options.createTransport(attempt.signal));
     if (attempt.signal.aborted) throw attempt.signal.reason;
     await client.connect(transport, { timeout: options.timeoutMs, signal: attempt.signal });
     return transport;
