@@ -10,6 +10,7 @@
  * status and time; the browser's requests come from the authorization server's own counters. Nothing here
  * prints: the narration goes to the `write` function the caller gives (`command-line.ts` passes stdout).
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -303,6 +304,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const servers = options.servers ?? (await startDemoServers({ mode: headless ? 'auto-approve' : 'consent' }));
   const { as, mcp } = servers;
   const dir = await mkdtemp(join(tmpdir(), 'mcptool-demo-'));
+  // A process that exits mid-run (Ctrl-C, a closed pipe: see main.ts) still leaves no token store behind.
+  const removeStore = () => rmSync(dir, { recursive: true, force: true });
+  if (!options.keepTokenStore) process.once('exit', removeStore);
   try {
     write(
       `mcptool demo: sign in to an OAuth-protected MCP server, ${headless ? 'headless (no browser, no input)' : 'with your browser'}\n\n` +
@@ -337,6 +341,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     return { tokenStoreDir: dir, issuer: as.issuer, mcpUrl: mcp.url, first, second };
   } finally {
     if (!options.servers) await servers.close();
+    process.off('exit', removeStore);
     if (!options.keepTokenStore) await rm(dir, { recursive: true, force: true });
   }
 

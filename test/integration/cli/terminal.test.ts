@@ -1,37 +1,14 @@
 // Item 5 of the CLI review, in a terminal: `mcptool login` in a pseudo-terminal made by script(1), against the
 // demo's authorization server and protected MCP server (oidc-provider, auto-approve).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { cleanEnv, ROOT, useDemoServers, waitFor } from '../signin/helpers.ts';
+import { cleanEnv, useDemoServers, waitFor } from '../signin/helpers.ts';
+import { startInTerminal as startTerminal } from '../support/terminal.ts';
 
 const demo = useDemoServers();
 
-/** A shell word in single quotes. */
-const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
-
-/** The CLI in a pseudo-terminal: what the terminal shows, a keyboard, and the exit code. */
-function startInTerminal(args: string[], env: NodeJS.ProcessEnv) {
-  const command = [process.execPath, '--import', 'tsx', 'src/cli/run.ts', ...args].map(sh).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let screen = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    screen += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    screen += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve(code);
-    }),
-  );
-  return { screen: () => screen, type: (text: string) => child.stdin.write(text), exit };
-}
+const startInTerminal = (args: string[], env: NodeJS.ProcessEnv) => startTerminal('src/cli/run.ts', args, env);
 
 const lockFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.lock'));
 

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { demoMain, whyHeadless } from '../../../demo/command-line.ts';
 import { runDemo } from '../../../demo/run-demo.ts';
-import { cleanEnv, ROOT, runMain } from './helpers.ts';
+import { startInTerminal } from '../support/terminal.ts';
+import { cleanEnv, ROOT, runMain, waitFor } from './helpers.ts';
 
 /** A non-terminal output stream that keeps what was written. */
 function captured(): { isTTY: false; text: string; write(chunk: string): boolean } {
@@ -89,7 +90,7 @@ describe('the demo (npm run demo)', () => {
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
@@ -98,10 +99,25 @@ describe('the demo (npm run demo)', () => {
       child.stdin.end();
     });
     assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /Unsupported runtime/, "oidc-provider's Node 22 notice is not shown");
     for (const step of ['401', 'Discover', 'Register', 'Sign in', 'Exchange the code', 'Call a tool', 'Second run']) {
       assert.ok(result.stdout.includes(step), `the narration mentions ${step}`);
     }
     assert.match(result.stdout, /Token store\s+\/\S+mcptool-demo-/);
     assert.match(result.stdout, /Second run\s+\d+ (ms|\.\d+ s)\s+0 requests at the authorization server/);
+  });
+
+  it('item 5: Ctrl-C while the demo waits for consent removes its temporary token store and exits 130', async () => {
+    // In a terminal with a browser command that opens nothing: the demo waits for a click that never comes.
+    const run = startInTerminal('demo/main.ts', [], cleanEnv({ TERM: 'dumb', BROWSER: 'true' }));
+    const dir = await waitFor(
+      'the token store line',
+      () => /Token store\s+(\/\S+mcptool-demo-\S+)/.exec(run.screen())?.[1],
+      120_000,
+    );
+    assert.ok(existsSync(dir), 'the store exists while the demo runs');
+    run.type('\x03');
+    assert.equal(await run.exit, 130, run.screen());
+    assert.equal(existsSync(dir), false, `the temporary token store ${dir} is removed`);
   });
 });
