@@ -1,56 +1,35 @@
 // Item 3 of the CLI review: what the server says, and what goes on. The real `mcptool` process; the terminal
 // behaviour (elicitation asked field by field) under a pseudo-terminal made by script(1).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type McpServerHandle, startMcpServer } from '../../fixtures/mcp-server.ts';
-import { ROOT, runCli as runCliWithin } from './run-cli.ts';
+import { startInTerminal } from '../support/terminal.ts';
+import { runCli as runCliWithin } from './run-cli.ts';
 
 const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
   runCliWithin(args, { ...options, timeoutMs: 180_000 });
 
-/** A shell word in single quotes. */
-const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
-
 /**
- * Run the CLI in a pseudo-terminal (`script -qec`), typing `answers` one line each; resolves with everything the
- * terminal showed once the process exits (stdin stays open until then, as a person's keyboard would).
+ * Run the CLI in a pseudo-terminal, typing `answers` one line each; resolves with everything the terminal showed
+ * once the process exits (stdin stays open until then, as a person's keyboard would).
  */
-function runInTerminal(args: string[], answers: string[]): Promise<{ code: number | null; screen: string }> {
-  const command = [process.execPath, '--import', 'tsx', 'src/cli/run.ts', ...args].map(sh).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let screen = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      screen += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      screen += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, screen });
-    });
-    // Type each answer once a new prompt (a line ending in ': ') is on the screen, as a person would.
-    let typed = 0;
-    let seen = 0;
-    const typeNext = () => {
-      if (typed < answers.length && screen.length > seen && /: $/.test(screen)) {
-        seen = screen.length;
-        child.stdin.write(`${answers[typed++]}\n`);
-      }
-    };
-    const poll = setInterval(typeNext, 50);
-    child.on('close', () => {
-      clearInterval(poll);
-      child.stdin.destroy();
-    });
-  });
+async function runInTerminal(args: string[], answers: string[]): Promise<{ code: number | null; screen: string }> {
+  const run = startInTerminal('src/cli/run.ts', args, process.env);
+  // Type each answer once a new prompt (a line ending in ': ') is on the screen, as a person would.
+  let typed = 0;
+  let seen = 0;
+  const poll = setInterval(() => {
+    const screen = run.screen();
+    if (typed < answers.length && screen.length > seen && /: $/.test(screen)) {
+      seen = screen.length;
+      run.type(`${answers[typed++]}\n`);
+    }
+  }, 50);
+  const code = await run.exit.finally(() => clearInterval(poll));
+  return { code, screen: run.screen() };
 }
 
 describe('item 3: what the server says, and what goes on (the real process)', { concurrency: 2 }, () => {
