@@ -1,4 +1,5 @@
 import { type AuthProvider, InsufficientScopeError as SdkInsufficientScopeError } from '@modelcontextprotocol/client';
+import { causeChain } from '../core/cause.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { redactingLogger } from '../core/redact.ts';
@@ -78,15 +79,6 @@ export function engineFor(options: ConnectionAuthOptions): OAuthEngine | undefin
     byServer.set(href, engine);
   }
   return engine;
-}
-
-/** Walk an error's `cause` chain. */
-function* causes(error: unknown): Generator<unknown> {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    yield current;
-    current = (current as { cause?: unknown }).cause;
-  }
 }
 
 /** How many times one request is resent with the current token after 401s that answered stale tokens. */
@@ -174,7 +166,7 @@ class EngineConnectionAuth implements ConnectionAuth {
   }
 
   async recover(error: unknown, options: { signal?: AbortSignal; operation?: string } = {}): Promise<boolean> {
-    for (const e of causes(error)) {
+    for (const e of causeChain(error)) {
       if (e instanceof OAuthError && e.code === 'SIGN_IN_REQUIRED') {
         if (!this.#interactive) return false;
         await this.#engine.signIn(options.signal);

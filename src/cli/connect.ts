@@ -1,13 +1,8 @@
+import { OAuthConfig } from '../auth/config.ts';
+import { FileTokenStore } from '../auth/store/file.ts';
+import { defaultTokenStoreDir } from '../auth/store/paths.ts';
 import { quote } from '../core/errors.ts';
-import {
-  defaultTokenStoreDir,
-  FileTokenStore,
-  OAuthConfig,
-  type ServerInfo,
-  SSEServerInfo,
-  StdioServerInfo,
-  StreamableHttpServerInfo,
-} from '../index.ts';
+import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../mcp/server-info.ts';
 import { accountError, cliAuthorizationHandler, storeLoggerOf } from './account.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
 import { configPathFor, loadConfigFile } from './config.ts';

@@ -14,19 +14,15 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { listCredentials } from '../auth/account.ts';
+import { type AuthorizationHandler, OAuthConfig } from '../auth/config.ts';
 import { openBrowser as libraryOpenBrowser } from '../auth/interactive/browser.ts';
 import { LoopbackListener } from '../auth/interactive/loopback.ts';
-import { McptoolError } from '../core/errors.ts';
+import { FileTokenStore } from '../auth/store/file.ts';
 import { isLoopbackHost } from '../core/url.ts';
-import {
-  type AuthorizationHandler,
-  FileTokenStore,
-  listCredentials,
-  MCPToolset,
-  OAuthConfig,
-  resultToText,
-  StreamableHttpServerInfo,
-} from '../index.ts';
+import { resultToText } from '../mcp/result.ts';
+import { StreamableHttpServerInfo } from '../mcp/server-info.ts';
+import { MCPToolset } from '../mcp/toolset.ts';
 import {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -142,9 +138,12 @@ export interface DemoReport {
 }
 
 /** The demo failed (code `DEMO_FAILED`): a step did not do what the narration says. */
-export class DemoError extends McptoolError {
+export class DemoError extends Error {
+  readonly code = 'DEMO_FAILED';
+
   constructor(message: string, options?: { cause?: unknown }) {
-    super('DEMO_FAILED', message, options);
+    super(message, options);
+    this.name = 'DemoError';
   }
 }
 

@@ -5,7 +5,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McptoolError } from '../core/errors.ts';
 
 /** A request handler that may be async; a rejection becomes a 500 answer. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -23,9 +22,12 @@ export interface LoopbackServer {
 }
 
 /** A demo server could not start or failed while serving (code `DEMO_SERVER_FAILED`). */
-export class DemoServerError extends McptoolError {
+export class DemoServerError extends Error {
+  readonly code = 'DEMO_SERVER_FAILED';
+
   constructor(message: string, options?: { cause?: unknown }) {
-    super('DEMO_SERVER_FAILED', message, options);
+    super(message, options);
+    this.name = 'DemoServerError';
   }
 }
 

@@ -4,7 +4,6 @@
  * `crypto.verify`, then `iss`, `aud`, `exp` and `nbf` (RFC 7519 §4.1).
  */
 import { createPublicKey, constants as cryptoConstants, type JsonWebKey, type KeyObject, verify } from 'node:crypto';
-import { McptoolError } from '../core/errors.ts';
 
 /** The claims of an access token this module accepted. */
 export interface AccessTokenClaims {
@@ -21,11 +20,13 @@ export interface AccessTokenClaims {
 }
 
 /** Why a token was refused; `reason` is one of a few stable words (see {@link TokenVerifier}). */
-export class InvalidAccessTokenError extends McptoolError {
+export class InvalidAccessTokenError extends Error {
+  readonly code = 'INVALID_TOKEN';
   /** `malformed`, `algorithm`, `key`, `signature`, `issuer`, `audience`, `expired`, `not_yet_valid`, `type`, `revoked`. */
   readonly reason: string;
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super('INVALID_TOKEN', message, options);
+    super(message, options);
+    this.name = 'InvalidAccessTokenError';
     this.reason = reason;
   }
 }

@@ -1,4 +1,4 @@
-import { canOpenBrowser } from '../../index.ts';
+import { canOpenBrowser } from '../../auth/interactive/browser.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';

@@ -1,12 +1,7 @@
+import { type CredentialStatus, listCredentials, signIn } from '../../auth/account.ts';
 import { epochSeconds } from '../../core/clock.ts';
-import {
-  type CredentialStatus,
-  listCredentials,
-  MCPToolset,
-  SSEServerInfo,
-  StreamableHttpServerInfo,
-  signIn,
-} from '../../index.ts';
+import { SSEServerInfo, StreamableHttpServerInfo } from '../../mcp/server-info.ts';
+import { MCPToolset } from '../../mcp/toolset.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,

@@ -1,9 +1,10 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { signOut } from '../../auth/account.ts';
 import { resourceIdentifiesServer } from '../../auth/discovery/well-known.ts';
+import { findServerRecords } from '../../auth/store/lookup.ts';
 import { tokenRecordId } from '../../auth/store/record.ts';
 import { quote } from '../../core/errors.ts';
-import { findServerRecords, signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,

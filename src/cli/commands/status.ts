@@ -1,5 +1,5 @@
+import { listCredentials } from '../../auth/account.ts';
 import { epochSeconds } from '../../core/clock.ts';
-import { listCredentials } from '../../index.ts';
 import { ACCOUNT_OPTIONS, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
