@@ -9,7 +9,7 @@ import {
   resolveAccountTarget,
   singleTarget,
   tokenStoreOf,
-} from '../account.ts';
+} from '../account-command.ts';
 import { parseCommandArgs, parseTimeout } from '../args.ts';
 import type { Command } from '../context.ts';
 import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';

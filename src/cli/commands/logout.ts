@@ -13,7 +13,7 @@ import {
   singleTarget,
   storeLoggerOf,
   tokenStoreOf,
-} from '../account.ts';
+} from '../account-command.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
