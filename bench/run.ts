@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: each section measures mcptool against a baseline in the same run and prints the figures with
  * the ratio against its target. Sections are added to `SECTIONS` (the OAuth section: bench/sections/oauth.ts; the proxy:
- * bench/sections/proxy.ts; the soak under faults: bench/sections/soak.ts, its length `BENCH_SOAK_MS`).
+ * bench/sections/proxy.ts; CLI start-up: bench/sections/cli.ts; the soak under faults: bench/sections/soak.ts, its length `BENCH_SOAK_MS`).
  * Environment: `BENCH_CALLS` (default 1000) and `BENCH_WARMUP` (default 100) calls per side, `BENCH_BUDGET_MS`
  * (default 40000) the most time a section spends measuring.
  * `BENCH_SECTIONS=proxy,oauth` runs only the sections whose file names are listed.
  * Exits 0 whether or not a target is met (it is a report); set `BENCH_STRICT=1` to exit 1 when one is missed.
  */
 import { printFigure, type Section } from './report.ts';
+import { cliSection } from './sections/cli.ts';
 import { oauthSection } from './sections/oauth.ts';
 import { proxySection } from './sections/proxy.ts';
 import { soakSection } from './sections/soak.ts';
@@ -19,6 +20,7 @@ const SECTIONS: [string, Section][] = [
   ['oauth', oauthSection],
   ['proxy', proxySection],
   ['soak', soakSection],
+  ['cli', cliSection],
 ];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);

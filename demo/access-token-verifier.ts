@@ -4,7 +4,7 @@
  * RFC 9068 §4), `iss`, `aud`, `exp` and `nbf` (RFC 7519 §4.1) are checked.
  */
 import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose';
-import { McptoolError } from '../src/core/errors.ts';
+import { DemoCodedError } from './http-server.ts';
 
 /** The claims of an access token this module accepted. */
 export interface AccessTokenClaims extends JWTPayload {
@@ -29,7 +29,7 @@ export type InvalidTokenReason =
   | 'revoked';
 
 /** Why a token was refused (code `INVALID_TOKEN`); the message goes into the 401's `error_description`. */
-export class InvalidAccessTokenError extends McptoolError {
+export class InvalidAccessTokenError extends DemoCodedError {
   readonly reason: InvalidTokenReason;
   constructor(reason: InvalidTokenReason, message: string, options?: { cause?: unknown }) {
     super('INVALID_TOKEN', message, options);

@@ -5,7 +5,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McptoolError } from '../src/core/errors.ts';
 
 /** A request handler that may be async; a rejection becomes a 500 answer. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -22,8 +21,21 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
+/**
+ * An error of the demo with a stable `code`, as the library's errors have; the demo's codes are its own, outside the
+ * library's table (`ErrorCode`).
+ */
+export class DemoCodedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
 /** A demo server could not start or failed while serving (code `DEMO_SERVER_FAILED`). */
-export class DemoServerError extends McptoolError {
+export class DemoServerError extends DemoCodedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('DEMO_SERVER_FAILED', message, options);
   }

@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openBrowser as libraryOpenBrowser } from '../src/auth/interactive/browser.ts';
 import { LoopbackListener } from '../src/auth/interactive/loopback.ts';
-import { McptoolError } from '../src/core/errors.ts';
 import { isLoopbackHost } from '../src/core/url.ts';
 import {
   type AuthorizationHandler,
@@ -28,6 +27,7 @@ import {
   resultToText,
   StreamableHttpServerInfo,
 } from '../src/index.ts';
+import { DemoCodedError } from './http-server.ts';
 import { type DemoServers, startDemoServers } from './servers.ts';
 
 /** Options of {@link runDemo}. */
@@ -89,7 +89,7 @@ export interface DemoReport {
 }
 
 /** The demo failed (code `DEMO_FAILED`): a step did not do what the narration says. */
-export class DemoError extends McptoolError {
+export class DemoError extends DemoCodedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('DEMO_FAILED', message, options);
   }

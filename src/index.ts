@@ -1,10 +1,16 @@
 /**
  * mcptool — the tools of any MCP server for agents, with a complete OAuth 2.1 client.
- * This file names every public export.
+ *
+ * This file names every public export of the package root, in four groups: the tools and the servers they come
+ * from, OAuth and token storage, the interfaces a program implements or annotates with, and the errors with their
+ * table of codes. These names are stable (README, "Public API"). What is held back on purpose: the CLI's helpers, the
+ * MCP client under the tools, the OAuth engine's seam and the token store's locking helpers; programs reach them
+ * through the classes below. `RedisTokenStore` is in `mcptool/redis`; the agent framework adapters are in
+ * `mcptool/ai-sdk`, `mcptool/openai`, `mcptool/langchain`, `mcptool/mastra` and `mcptool/openai-agents`.
  */
 
-export type { CredentialStatus, RemovedCredential } from './auth/account.ts';
-export { describeRecord, listCredentials, signIn, signOut } from './auth/account.ts';
+export type { CredentialStatus } from './auth/account.ts';
+export { listCredentials } from './auth/account.ts';
 export type {
   AuthorizationHandler,
   AuthorizationSession,
@@ -16,9 +22,7 @@ export type {
   TokenEndpointAuthMethod,
 } from './auth/config.ts';
 export { OAuthConfig } from './auth/config.ts';
-export type { ConnectionAuth, ConnectionAuthOptions } from './auth/connection-auth.ts';
-export { createConnectionAuth } from './auth/connection-auth.ts';
-export type { OAuthErrorCode } from './auth/errors.ts';
+export { DiscoveryError } from './auth/discovery/discover.ts';
 export {
   AuthorizationServerUnavailableError,
   ForbiddenAddressError,
@@ -30,19 +34,13 @@ export {
   OriginMismatchError,
   ResourceMismatchError,
 } from './auth/errors.ts';
-export { canOpenBrowser, openBrowser } from './auth/interactive/browser.ts';
-export type { DefaultAuthorizationHandlerOptions } from './auth/interactive/handler.ts';
-export { createDefaultAuthorizationHandler, functionAuthorizationHandler } from './auth/interactive/handler.ts';
-export type { PasteInput } from './auth/interactive/manual.ts';
-export { streamPasteInput } from './auth/interactive/manual.ts';
-export type { InteractionUI } from './auth/interactive/ui.ts';
-// auth
+export { RedirectRefusedError } from './auth/hardened-fetch.ts';
+export { BrowserOpenError } from './auth/interactive/browser.ts';
+export { functionAuthorizationHandler } from './auth/interactive/handler.ts';
+export { CallbackPortError } from './auth/interactive/loopback.ts';
 export type { FileTokenStoreOptions } from './auth/store/file.ts';
 export { FileTokenStore } from './auth/store/file.ts';
-export type { ServerLookup } from './auth/store/lookup.ts';
-export { findServerRecords } from './auth/store/lookup.ts';
 export { MemoryTokenStore } from './auth/store/memory.ts';
-export { defaultTokenStoreDir } from './auth/store/paths.ts';
 export type {
   LockOptions,
   StoredClient,
@@ -52,30 +50,21 @@ export type {
   TokenRecordKey,
   TokenStore,
 } from './auth/store/types.ts';
-export { withLock } from './auth/store/with-lock.ts';
 export type { Clock } from './core/clock.ts';
-export { InvalidOptionError, McptoolError, SecretError, SerializationError } from './core/errors.ts';
+export type { MCPErrorCode, OAuthErrorCode } from './core/errors.ts';
+export {
+  ErrorCode,
+  InvalidOptionError,
+  McptoolError,
+  SecretError,
+  SerializationError,
+} from './core/errors.ts';
 export type { Logger } from './core/logger.ts';
-// core
 export { Secret } from './core/secret.ts';
-export type { JsonValue, Serializable, SerializedObject } from './core/serialization.ts';
-export { deserialize } from './core/serialization.ts';
-
-// mcp
-export type {
-  CallToolOptions,
-  LogListener,
-  MCPClientOptions,
-  OperationOptions,
-  ProgressListener,
-  ServerLogEntry,
-  ToolProgress,
-} from './mcp/client.ts';
-export { MAX_LIST_PAGES, MCPClient } from './mcp/client.ts';
+export type { JsonValue, SerializedObject } from './core/serialization.ts';
+export type { LogListener, ProgressListener, ServerLogEntry, ToolProgress } from './mcp/client.ts';
 export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
 export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
-export { applyElicitationDefaults } from './mcp/elicitation.ts';
-export type { MCPErrorCode } from './mcp/errors.ts';
 export {
   MCPConnectionError,
   MCPConnectionLostError,
@@ -84,16 +73,10 @@ export {
   MCPToolNotFoundError,
 } from './mcp/errors.ts';
 export type { MCPContentBlock, MCPToolResult } from './mcp/result.ts';
-export { contentBlockToText, resultToText } from './mcp/result.ts';
+export { resultToText } from './mcp/result.ts';
 export type { HttpServerInfoOptions, SecretValue, ServerInfo, StdioServerInfoOptions } from './mcp/server-info.ts';
-export {
-  SSEServerInfo,
-  StdioServerInfo,
-  StreamableHttpServerInfo,
-  serverInfoFromDict,
-} from './mcp/server-info.ts';
+export { SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from './mcp/server-info.ts';
 export type { MCPToolOptions } from './mcp/tool.ts';
 export { MCPTool } from './mcp/tool.ts';
 export type { MCPToolsetOptions } from './mcp/toolset.ts';
 export { MCPToolset } from './mcp/toolset.ts';
-export { createClient, SSEClient, StdioClient, StreamableHttpClient } from './mcp/transports.ts';

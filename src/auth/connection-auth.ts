@@ -3,6 +3,7 @@
  * use, and {@link createConnectionAuth}, which builds it on the shared engine of a server (see `EngineRegistry`).
  */
 import { type AuthProvider, InsufficientScopeError as SdkInsufficientScopeError } from '@modelcontextprotocol/client';
+import { causeChain } from '../core/cause.ts';
 import type { OAuthEngine } from './engine/engine.ts';
 import { defaultEngineRegistry, type EngineRegistry, type EngineRequest } from './engine/registry.ts';
 import { OAuthError } from './errors.ts';
@@ -46,15 +47,6 @@ export interface ConnectionAuth extends AuthProvider {
   succeeded?(operation: string): void;
   /** Release timers or listeners held for this connection. */
   close?(): Promise<void>;
-}
-
-/** Walk an error's `cause` chain. */
-function* causes(error: unknown): Generator<unknown> {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    yield current;
-    current = (current as { cause?: unknown }).cause;
-  }
 }
 
 /** How many times one request is resent with the current token after 401s that answered stale tokens. */
@@ -142,7 +134,7 @@ class EngineConnectionAuth implements ConnectionAuth {
   }
 
   async recover(error: unknown, options: { signal?: AbortSignal; operation?: string } = {}): Promise<boolean> {
-    for (const e of causes(error)) {
+    for (const e of causeChain(error)) {
       if (e instanceof OAuthError && e.code === 'SIGN_IN_REQUIRED') {
         if (!this.#interactive) return false;
         await this.#engine.signIn(options.signal);

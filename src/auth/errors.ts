@@ -1,36 +1,6 @@
-import { McptoolError, quote } from '../core/errors.ts';
+import { McptoolError, type OAuthErrorCode, quote } from '../core/errors.ts';
 
-/** Stable codes of the `OAuthError` family. */
-export type OAuthErrorCode =
-  | 'AUTH_REQUIRED'
-  | 'DISCOVERY_FAILED'
-  | 'ISSUER_MISMATCH'
-  | 'RESOURCE_MISMATCH'
-  | 'INSECURE_ENDPOINT'
-  | 'ORIGIN_MISMATCH'
-  | 'FORBIDDEN_ADDRESS'
-  | 'UNSAFE_URL'
-  | 'PKCE_UNSUPPORTED'
-  | 'REGISTRATION_FAILED'
-  | 'CLIENT_ID_REQUIRED'
-  | 'STATE_MISMATCH'
-  | 'ISS_MISMATCH'
-  | 'ACCESS_DENIED'
-  | 'AUTHORIZATION_FAILED'
-  | 'TOKEN_REQUEST_FAILED'
-  | 'AUTHORIZATION_SERVER_UNAVAILABLE'
-  | 'INVALID_GRANT'
-  | 'INSUFFICIENT_SCOPE'
-  | 'SIGN_IN_REQUIRED'
-  | 'INTERACTION_REQUIRED'
-  | 'CALLBACK_TIMEOUT'
-  | 'CALLBACK_PORT_IN_USE'
-  | 'ABORTED'
-  | 'LOCK_TIMEOUT'
-  | 'STORE_CORRUPT'
-  | 'STORE_FAILED'
-  | 'INVALID_RESPONSE'
-  | 'REQUEST_FAILED';
+export type { OAuthErrorCode } from '../core/errors.ts';
 
 /**
  * Base of every OAuth error. `code` is stable; structured fields carry what callers branch on;

@@ -1,19 +1,14 @@
+import { OAuthConfig } from '../auth/config.ts';
+import { FileTokenStore } from '../auth/store/file.ts';
+import { defaultTokenStoreDir } from '../auth/store/paths.ts';
 import { quote } from '../core/errors.ts';
-import {
-  defaultTokenStoreDir,
-  FileTokenStore,
-  OAuthConfig,
-  type ServerInfo,
-  SSEServerInfo,
-  StdioServerInfo,
-  StreamableHttpServerInfo,
-} from '../index.ts';
-import { accountError, cliAuthorizationHandler, storeLoggerOf } from './account.ts';
+import { type ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../mcp/server-info.ts';
+import { accountError, cliAuthorizationHandler, storeLoggerOf } from './account-command.ts';
 import { oauthOptionsOf, parseTimeout } from './args.ts';
-import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
+import { configPathFor, loadConfigFile } from './mcp-servers-file.ts';
 import { buildOAuthConfig, hasOAuthOptions } from './oauth-options.ts';
 import { applyCredentialOptions } from './static-credentials.ts';
 import { resolveTarget, type TargetSpec } from './target.ts';

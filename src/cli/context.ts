@@ -17,3 +17,12 @@ export interface Command {
   /** Run with the arguments after the command name; resolves to the exit code. */
   run(argv: string[], ctx: CommandContext): Promise<number>;
 }
+
+/** A command as `mcptool` lists it, its module loaded only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  /** The command's `summary`, known without loading it. */
+  readonly summary: string;
+  /** Import the command's module. */
+  load(): Promise<Command>;
+}

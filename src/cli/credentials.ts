@@ -1,4 +1,4 @@
-import type { CredentialStatus } from '../index.ts';
+import type { CredentialStatus } from '../auth/account.ts';
 import { forTerminal } from './terminal.ts';
 
 /** How each registration kind is named for people. */

@@ -1,6 +1,7 @@
+import { OAuthError } from '../auth/errors.ts';
+import { causeChain } from '../core/cause.ts';
 import { InvalidOptionError, McptoolError } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
-import { OAuthError } from '../index.ts';
 import { EXIT, type ExitCode } from './errors.ts';
 import { forTerminal } from './terminal.ts';
 
@@ -28,17 +29,6 @@ const EXIT_OF_CODE: Readonly<Record<string, ExitCode>> = Object.freeze({
   INVOCATION_TIMEOUT: EXIT.CONNECTION,
 });
 
-/** The chain of `cause`s of an error, the error first (bounded, so a cycle cannot loop). */
-function causes(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let e: unknown = error;
-  while (e !== undefined && e !== null && chain.length < 10 && !chain.includes(e)) {
-    chain.push(e);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return chain;
-}
-
 /**
  * The exit code for an error the CLI caught: 1 the tool reported an error (`TOOL_ERROR`, a failed invocation),
  * 2 usage (bad arguments, an unknown tool, an invalid option, an unset secret variable), 3 authorization failed
@@ -47,7 +37,7 @@ function causes(error: unknown): unknown[] {
  * Anything unrecognized is 1.
  */
 export function exitCodeFor(error: unknown): ExitCode {
-  const chain = causes(error);
+  const chain = causeChain(error);
   // The authorization server could not be reached: a connection failure, though it is an OAuthError.
   if (chain.some((e) => (e as { code?: unknown } | null)?.code === 'AUTHORIZATION_SERVER_UNAVAILABLE')) {
     return EXIT.CONNECTION;
@@ -63,7 +53,7 @@ export function exitCodeFor(error: unknown): ExitCode {
 
 /** A hint appended to the error line, saying how to fix what went wrong, when there is a useful one. */
 function hintFor(error: unknown): string | undefined {
-  const chain = causes(error);
+  const chain = causeChain(error);
   if (chain.some((e) => e instanceof OAuthError && (e as { error?: unknown }).error === 'invalid_client')) {
     return 'the authorization server did not accept the client: check --client-id and the secret in the variable named by --client-secret-env (or --private-key-file)';
   }

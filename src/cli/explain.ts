@@ -1,6 +1,7 @@
+import { findInCauses } from '../core/cause.ts';
 import { McptoolError, quote } from '../core/errors.ts';
-import { MCPConnectionError, MCPToolNotFoundError } from '../index.ts';
 import { httpStatusOf } from '../mcp/client.ts';
+import { MCPConnectionError, MCPToolNotFoundError } from '../mcp/errors.ts';
 import type { PreparedTarget } from './connect.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -9,13 +10,7 @@ export class CliFailure extends McptoolError {}
 
 /** The HTTP status anywhere in the cause chain of `error`. */
 function statusIn(error: unknown): number | undefined {
-  let e: unknown = error;
-  for (let i = 0; i < 8 && e instanceof Error; i++) {
-    const status = httpStatusOf(e);
-    if (status !== undefined) return status;
-    e = e.cause;
-  }
-  return undefined;
+  return findInCauses(error, httpStatusOf);
 }
 
 /**

@@ -1,15 +1,7 @@
 import { releaseHeldLockFilesSync } from '../auth/store/file.ts';
 import { urlSecrets } from '../core/redact.ts';
-import { callCommand } from './commands/call.ts';
-import { completionCommand } from './commands/completion.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
-import { loginCommand } from './commands/login.ts';
-import { logoutCommand } from './commands/logout.ts';
-import { proxyCommand } from './commands/proxy.ts';
-import { serversCommand } from './commands/servers.ts';
-import { statusCommand } from './commands/status.ts';
-import { toolsCommand } from './commands/tools.ts';
-import type { Command } from './context.ts';
+import type { CommandEntry } from './context.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { errorLine, exitCodeFor } from './exit-codes.ts';
 import { type CliIO, processIO } from './io.ts';
@@ -17,16 +9,52 @@ import { createProgress } from './progress.ts';
 import { didYouMean } from './suggest.ts';
 import { VERSION } from './version.ts';
 
-/** The commands of `mcptool`, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [
-  toolsCommand,
-  callCommand,
-  loginCommand,
-  logoutCommand,
-  statusCommand,
-  proxyCommand,
-  serversCommand,
-  completionCommand,
+/**
+ * The commands of `mcptool`, in the order `--help` lists them. Each command's module is imported only when it runs
+ * (or its help is shown), so that `--help`, `--version` and a usage error load neither the MCP SDK nor the OAuth
+ * client. The summaries are the commands' own (a unit test holds them equal).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'tools',
+    summary: 'list the tools of an MCP server',
+    load: async () => (await import('./commands/tools.ts')).toolsCommand,
+  },
+  {
+    name: 'call',
+    summary: 'call a tool and print its result',
+    load: async () => (await import('./commands/call.ts')).callCommand,
+  },
+  {
+    name: 'login',
+    summary: 'sign in to a server now and store the credentials',
+    load: async () => (await import('./commands/login.ts')).loginCommand,
+  },
+  {
+    name: 'logout',
+    summary: 'forget the stored credentials of a server (revoking them where supported)',
+    load: async () => (await import('./commands/logout.ts')).logoutCommand,
+  },
+  {
+    name: 'status',
+    summary: 'show what is stored: issuer, client id, scopes, expiry (never a secret)',
+    load: async () => (await import('./commands/status.ts')).statusCommand,
+  },
+  {
+    name: 'proxy',
+    summary: 'a stdio MCP server forwarding everything to a remote server (for desktop clients)',
+    load: async () => (await import('./commands/proxy.ts')).proxyCommand,
+  },
+  {
+    name: 'servers',
+    summary: 'list the servers of a config file (default ~/.config/mcptool/mcp.json)',
+    load: async () => (await import('./commands/servers.ts')).serversCommand,
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: bash, zsh or fish',
+    load: async () => (await import('./commands/completion.ts')).completionCommand,
+  },
 ];
 
 /**
@@ -42,14 +70,15 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   const fullIO: CliIO = { ...processIO(), ...io };
   const progress = createProgress(fullIO.stderr);
   const ctx = { io: fullIO, progress };
-  const all = [...COMMANDS, helpCommand(COMMANDS)];
+  const help = helpCommand(COMMANDS);
+  const all: CommandEntry[] = [...COMMANDS, { name: help.name, summary: help.summary, load: async () => help }];
   try {
     const [name, ...rest] = argv;
     if (name === undefined) {
       fullIO.stderr.write(generalUsage(COMMANDS));
       return EXIT.USAGE;
     }
-    if (name === '--help' || name === '-h') return await helpCommand(COMMANDS).run([], ctx);
+    if (name === '--help' || name === '-h') return await help.run([], ctx);
     if (name === '--version' || name === '-V') {
       fullIO.stdout.write(`mcptool ${VERSION}\n`);
       return EXIT.OK;
@@ -69,7 +98,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
           : `unknown command ${JSON.stringify(name)}${didYouMean(name, names, (n) => `'mcptool ${n}'`)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see 'mcptool --help')`,
       );
     }
-    return await command.run(rest, ctx);
+    return await (await command.load()).run(rest, ctx);
   } catch (error) {
     progress.done();
     // A server may quote the request back: values of URLs given on the command line never reach the terminal.

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { OAuthConfig, type OAuthConfigOptions, type OAuthFlow } from '../auth/config.ts';
+import type { TokenStore } from '../auth/store/types.ts';
 import { InvalidOptionError } from '../core/errors.ts';
 import { Secret } from '../core/secret.ts';
-import { OAuthConfig, type OAuthConfigOptions, type OAuthFlow, type TokenStore } from '../index.ts';
 import { UsageError } from './errors.ts';
 
 /** The OAuth options of the command line (ARCHITECTURE.md, CLI contract), as parsed strings and flags. */

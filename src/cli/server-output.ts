@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from '../index.ts';
 import type { ServerLogEntry, ToolProgress } from '../mcp/client.ts';
+import type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from '../mcp/elicitation.ts';
 import type { CommandContext } from './context.ts';
 import { forTerminal } from './terminal.ts';
 

@@ -1,5 +1,5 @@
 import { quote } from '../core/errors.ts';
-import type { Logger } from '../index.ts';
+import type { Logger } from '../core/logger.ts';
 import type { CliIO } from './io.ts';
 
 /** The token store's warnings as one `mcptool: warning: …` line each on stderr, with what to do. */

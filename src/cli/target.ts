@@ -1,7 +1,7 @@
 import { quote } from '../core/errors.ts';
 import { redactUrl } from '../core/redact.ts';
-import type { McpServersConfig } from './config.ts';
 import { UsageError } from './errors.ts';
+import type { McpServersConfig } from './mcp-servers-file.ts';
 import { splitCommandLine } from './split.ts';
 
 /** An HTTP MCP server: Streamable HTTP (`http`) or the older HTTP+SSE transport (`sse`). */

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
-import type { Logger, TokenStore } from '../index.ts';
-import { FileTokenStore } from '../index.ts';
+import { FileTokenStore } from '../auth/store/file.ts';
+import type { TokenStore } from '../auth/store/types.ts';
+import type { Logger } from '../core/logger.ts';
 import { UsageError } from './errors.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { quote } from '../core/errors.ts';
 import { REMOTE_TRANSPORT_MODES, type RemoteTransportMode } from '../mcp/proxy/remote.ts';
-import { expandVariables } from './config.ts';
 import { UsageError } from './errors.ts';
+import { expandVariables } from './mcp-servers-file.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

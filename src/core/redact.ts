@@ -1,3 +1,4 @@
+import { causeChain } from './cause.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 /** What stands in for a redacted user info or query value. */
@@ -106,8 +107,8 @@ export function urlSecrets(text: string): string[] {
  * the URL whole). Returns the error.
  */
 export function redactErrorChain<T>(error: T): T {
-  let e: unknown = error;
-  for (let depth = 0; depth < 10 && e instanceof Error; depth++) {
+  for (const e of causeChain(error)) {
+    if (!(e instanceof Error)) continue;
     const message = redactText(e.message);
     if (message !== e.message) {
       try {
@@ -119,7 +120,6 @@ export function redactErrorChain<T>(error: T): T {
         // a frozen error keeps its text; nothing else can be done
       }
     }
-    e = e.cause;
   }
   return error;
 }

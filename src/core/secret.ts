@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { SecretError } from './errors.ts';
+import { InvalidOptionError, SecretError, SerializationError } from './errors.ts';
 import { asDict, registerSerializable, type SerializedObject } from './serialization.ts';
 
 const TYPE = 'mcptool.Secret';
@@ -30,7 +30,7 @@ export class Secret {
   static fromEnv(names: string | readonly string[], options: { strict?: boolean } = {}): Secret {
     const list = typeof names === 'string' ? [names] : [...names];
     if (list.length === 0 || list.some((n) => typeof n !== 'string' || n.length === 0)) {
-      throw new TypeError('Secret.fromEnv: give one or more non-empty environment variable names');
+      throw new InvalidOptionError('Secret.fromEnv(names)', 'give one or more non-empty environment variable names');
     }
     return new Secret(list, options.strict ?? true, undefined);
   }
@@ -38,7 +38,7 @@ export class Secret {
   /** A secret held in memory. It works at run time but `toDict()` refuses to serialize it. */
   static fromToken(value: string): Secret {
     if (typeof value !== 'string' || value.length === 0) {
-      throw new TypeError('Secret.fromToken: the token must be a non-empty string');
+      throw new InvalidOptionError('Secret.fromToken(value)', 'the token must be a non-empty string');
     }
     return new Secret(undefined, true, value);
   }
@@ -87,7 +87,7 @@ export class Secret {
     const d = asDict(dict, 'Secret', TYPE);
     const vars = d['env_vars'];
     if (!Array.isArray(vars) || !vars.every((v) => typeof v === 'string')) {
-      throw new TypeError('Secret dict: "env_vars" must be an array of strings');
+      throw new SerializationError('INVALID_DICT', 'Secret dict: "env_vars" must be an array of strings');
     }
     return Secret.fromEnv(vars as string[], { strict: d['strict'] !== false });
   }

@@ -13,6 +13,7 @@ import {
 import type { EngineRegistry } from '../auth/engine/registry.ts';
 import { splitScope } from '../auth/engine/scopes.ts';
 import { InsufficientScopeError } from '../auth/errors.ts';
+import { causeChain, findInCauses } from '../core/cause.ts';
 import { quote } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ElicitationHandler } from './elicitation.ts';
@@ -78,13 +79,10 @@ export function errorText(error: unknown): string {
 }
 
 export function causeCode(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+  return findInCauses(error, (e) => {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-    e = e.cause;
-  }
-  return undefined;
+    return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+  });
 }
 
 /**
@@ -93,15 +91,10 @@ export function causeCode(error: unknown): string | undefined {
  * the session stays usable and the other requests in flight must not be failed with it.
  */
 export function isSingleRequestFailure(error: unknown): boolean {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+  return causeChain(error).some((e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
-      return true;
-    }
-    e = e.cause;
-  }
-  return false;
+    return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED';
+  });
 }
 
 /**

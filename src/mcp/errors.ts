@@ -1,16 +1,6 @@
-import { McptoolError, quote } from '../core/errors.ts';
+import { type MCPErrorCode, McptoolError, quote } from '../core/errors.ts';
 
-/** Stable codes of the `MCPError` family. */
-export type MCPErrorCode =
-  | 'CONNECTION_FAILED'
-  | 'AUTH_REQUIRED'
-  | 'CONNECTION_TIMEOUT'
-  | 'CONNECTION_LOST'
-  | 'TOOL_NOT_FOUND'
-  | 'INVOCATION_FAILED'
-  | 'TOOL_ERROR'
-  | 'INVOCATION_TIMEOUT'
-  | 'ABORTED';
+export type { MCPErrorCode } from '../core/errors.ts';
 
 /**
  * Base of every error of the MCP layer (server infos aside, which throw `InvalidOptionError`).

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { findInCauses } from '../../core/cause.ts';
 import { type Clock, sleepOn } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { AuthorizationServerUnavailableError, OAuthError, OAuthServerError } from '../errors.ts';
@@ -23,13 +24,11 @@ export interface TokenFailure {
 
 /** The `Response` behind an oauth4webapi error, if the server answered. */
 function responseOf(error: unknown): Response | undefined {
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
+  return findInCauses(error, (e) => {
     if (e instanceof Response) return e;
     const response = (e as { response?: unknown }).response;
-    if (response instanceof Response) return response;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+    return response instanceof Response ? response : undefined;
+  });
 }
 
 /** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `nowMs`; undefined when absent. */

@@ -1,5 +1,6 @@
 import { quote } from '../../core/errors.ts';
-import { MCPInvocationError, MCPTool } from '../../index.ts';
+import { MCPInvocationError } from '../../mcp/errors.ts';
+import { MCPTool } from '../../mcp/tool.ts';
 import { argPairsToArguments } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';

@@ -115,7 +115,7 @@ Options:
     }
     // main.ts lists this command; read the list when run, not at load.
     const { COMMANDS } = await import('../main.ts');
-    const words = wordsOf(COMMANDS);
+    const words = wordsOf(await Promise.all(COMMANDS.map((c) => c.load())));
     ctx.io.stdout.write(shell === 'bash' ? bash(words) : shell === 'zsh' ? zsh(words) : fish(words));
     return EXIT.OK;
   },

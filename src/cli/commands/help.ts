@@ -1,9 +1,9 @@
-import type { Command } from '../context.ts';
+import type { Command, CommandEntry } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { EXIT_HELP } from '../help-text.ts';
 
 /** The general usage text, listing `commands`. */
-export function generalUsage(commands: readonly Command[]): string {
+export function generalUsage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return `mcptool — the tools of any MCP server, from the command line
 
@@ -26,7 +26,7 @@ ${EXIT_HELP}
 }
 
 /** `mcptool help [<command>]`. */
-export function helpCommand(commands: readonly Command[]): Command {
+export function helpCommand(commands: readonly CommandEntry[]): Command {
   return {
     name: 'help',
     summary: 'show help',
@@ -43,7 +43,7 @@ export function helpCommand(commands: readonly Command[]): Command {
           `no help for ${JSON.stringify(rest.length > 0 ? argv.join(' ') : name)}; commands: ${commands.map((c) => c.name).join(', ')}`,
         );
       }
-      ctx.io.stdout.write(command.usage);
+      ctx.io.stdout.write((await command.load()).usage);
       return EXIT.OK;
     },
   };

@@ -1,12 +1,7 @@
+import { type CredentialStatus, listCredentials, signIn } from '../../auth/account.ts';
 import { epochSeconds } from '../../core/clock.ts';
-import {
-  type CredentialStatus,
-  listCredentials,
-  MCPToolset,
-  SSEServerInfo,
-  StreamableHttpServerInfo,
-  signIn,
-} from '../../index.ts';
+import { SSEServerInfo, StreamableHttpServerInfo } from '../../mcp/server-info.ts';
+import { MCPToolset } from '../../mcp/toolset.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
@@ -14,7 +9,7 @@ import {
   resolveAccountTarget,
   singleTarget,
   tokenStoreOf,
-} from '../account.ts';
+} from '../account-command.ts';
 import { parseCommandArgs, parseTimeout } from '../args.ts';
 import type { Command } from '../context.ts';
 import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';

@@ -1,9 +1,10 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { signOut } from '../../auth/account.ts';
 import { resourceIdentifiesServer } from '../../auth/discovery/well-known.ts';
+import { findServerRecords } from '../../auth/store/lookup.ts';
 import { tokenRecordId } from '../../auth/store/record.ts';
 import { quote } from '../../core/errors.ts';
-import { findServerRecords, signOut } from '../../index.ts';
 import {
   ACCOUNT_OPTIONS,
   accountConfig,
@@ -12,7 +13,7 @@ import {
   singleTarget,
   storeLoggerOf,
   tokenStoreOf,
-} from '../account.ts';
+} from '../account-command.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';

@@ -1,22 +1,19 @@
 import { closeSync, createReadStream, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import type { AuthorizationHandler, OAuthConfig } from '../../auth/config.ts';
+import { createDefaultAuthorizationHandler } from '../../auth/interactive/handler.ts';
+import { streamPasteInput } from '../../auth/interactive/manual.ts';
 import { quote } from '../../core/errors.ts';
-import {
-  type AuthorizationHandler,
-  createDefaultAuthorizationHandler,
-  type OAuthConfig,
-  StreamableHttpServerInfo,
-  streamPasteInput,
-} from '../../index.ts';
 import { Relay } from '../../mcp/proxy/relay.ts';
 import { RemoteConnection } from '../../mcp/proxy/remote.ts';
 import { StdioChannel } from '../../mcp/proxy/stdio-channel.ts';
-import { accountConfig, tokenStoreOf } from '../account.ts';
+import { StreamableHttpServerInfo } from '../../mcp/server-info.ts';
+import { accountConfig, tokenStoreOf } from '../account-command.ts';
 import { OAUTH_OPTIONS, parseCommandArgs, parseTimeout, seeHelp } from '../args.ts';
-import { loadConfigFile } from '../config.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { OAUTH_HELP } from '../help-text.ts';
+import { loadConfigFile } from '../mcp-servers-file.ts';
 import { resolveTarget } from '../target.ts';
 import { parseHeaderOptions, parseTransportMode, TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 

@@ -1,8 +1,8 @@
 import { quote } from '../../core/errors.ts';
 import { parseCommandArgs, seeHelp } from '../args.ts';
-import { defaultConfigPath, loadConfigFile } from '../config.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { defaultConfigPath, loadConfigFile } from '../mcp-servers-file.ts';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },

@@ -1,6 +1,6 @@
+import { listCredentials } from '../../auth/account.ts';
 import { epochSeconds } from '../../core/clock.ts';
-import { listCredentials } from '../../index.ts';
-import { ACCOUNT_OPTIONS, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account.ts';
+import { ACCOUNT_OPTIONS, resolveAccountTarget, singleTarget, tokenStoreOf } from '../account-command.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { Command } from '../context.ts';
 import { credentialsToText, credentialToJson } from '../credentials.ts';

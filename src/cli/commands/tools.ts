@@ -1,5 +1,5 @@
 import { quote } from '../../core/errors.ts';
-import { MCPToolset } from '../../index.ts';
+import { MCPToolset } from '../../mcp/toolset.ts';
 import { argumentLines } from '../arg-pairs.ts';
 import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/client';
+import { findInCauses } from '../../core/cause.ts';
 import { McptoolError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { errorText, sleep, wasNeverDelivered, withDeadline } from '../client-support.ts';
@@ -319,12 +320,8 @@ function neverDelivered(error: unknown): boolean {
 
 /** ` (CODE)` for an mcptool error anywhere in the cause chain, so that the client's log names it. */
 function codeOf(error: unknown): string {
-  let e: unknown = error;
-  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
-    if (e instanceof McptoolError) return ` (${e.code})`;
-    e = e.cause;
-  }
-  return '';
+  const code = findInCauses(error, (e) => (e instanceof McptoolError ? e.code : undefined));
+  return code === undefined ? '' : ` (${code})`;
 }
 
 function kindName(kind: RemoteKind): string {

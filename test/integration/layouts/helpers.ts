@@ -3,14 +3,8 @@
  * `$BROWSER`, and the library with an injected clock (to drive token expiry without waiting).
  */
 import assert from 'node:assert/strict';
-import {
-  type Clock,
-  createConnectionAuth,
-  FileTokenStore,
-  MCPToolset,
-  OAuthConfig,
-  StreamableHttpServerInfo,
-} from '../../../src/index.ts';
+import { createConnectionAuth } from '../../../src/auth/connection-auth.ts';
+import { type Clock, FileTokenStore, MCPToolset, OAuthConfig, StreamableHttpServerInfo } from '../../../src/index.ts';
 import { cleanEnv, runMain, SCRIPTED_BROWSER } from '../signin/helpers.ts';
 import { forbiddenHandler, text } from '../support/oauth-stack.ts';
 

@@ -1,7 +1,8 @@
 /**
  * Shared setup of the end-to-end OAuth tests: a real authorization server (oidc-provider) and a real protected MCP
  * server on 127.0.0.1, authorization handlers that play the user, a counting reverse proxy, temp dirs and small
- * assertions. The library under test is used only through its public API (`src/index.ts`).
+ * assertions. The library under test is used through its public API (`src/index.ts`), and the default
+ * authorization handler, which the test drives with a scripted browser, through its module.
  */
 import { execFile } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,9 +10,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AuthorizationServerOptions } from '../../../demo/authorization-server.ts';
 import type { ProtectedMcpServerOptions } from '../../../demo/protected-server.ts';
+import { createDefaultAuthorizationHandler } from '../../../src/auth/interactive/handler.ts';
 import {
   type AuthorizationHandler,
-  createDefaultAuthorizationHandler,
   functionAuthorizationHandler,
   type Logger,
   type MCPToolset,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OAuthConfig } from '../../../src/auth/config.ts';
+import { McptoolError } from '../../../src/core/errors.ts';
 import { Secret } from '../../../src/core/secret.ts';
 import { deserialize } from '../../../src/core/serialization.ts';
 
@@ -35,7 +36,7 @@ describe('OAuthConfig', () => {
         () => new OAuthConfig(options as never),
         (e: any) => {
           assert.equal(e.code, 'INVALID_OPTION');
-          assert.ok(e instanceof TypeError);
+          assert.ok(e instanceof McptoolError);
           assert.match(e.message, message);
           return true;
         },

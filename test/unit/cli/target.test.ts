@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file syntax under test
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../../src/cli/config.ts';
+import { parseConfig } from '../../../src/cli/mcp-servers-file.ts';
 import { resolveTarget } from '../../../src/cli/target.ts';
 
 const config = parseConfig(

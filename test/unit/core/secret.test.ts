@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { InvalidOptionError, McptoolError, SerializationError } from '../../../src/core/errors.ts';
 import { Secret } from '../../../src/core/secret.ts';
 import { deserialize } from '../../../src/core/serialization.ts';
 
@@ -35,6 +36,21 @@ describe('Secret', () => {
     assert.throws(
       () => s.toDict(),
       (e: any) => e.code === 'NOT_SERIALIZABLE',
+    );
+  });
+
+  it('refuses bad arguments with an mcptool error naming what was wrong, never a bare TypeError', () => {
+    const invalid = (field: RegExp) => (e: unknown) =>
+      e instanceof InvalidOptionError &&
+      e instanceof McptoolError &&
+      e.code === 'INVALID_OPTION' &&
+      field.test(e.field);
+    assert.throws(() => Secret.fromEnv([]), invalid(/Secret\.fromEnv/));
+    assert.throws(() => Secret.fromEnv(['OK', '']), invalid(/Secret\.fromEnv/));
+    assert.throws(() => Secret.fromToken(''), invalid(/Secret\.fromToken/));
+    assert.throws(
+      () => Secret.fromDict({ type: 'mcptool.Secret', env_vars: [1] }),
+      (e: unknown) => e instanceof SerializationError && e.code === 'INVALID_DICT' && /env_vars/.test(e.message),
     );
   });
 });

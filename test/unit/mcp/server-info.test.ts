@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OAuthConfig } from '../../../src/auth/config.ts';
-import { InvalidOptionError, SerializationError } from '../../../src/core/errors.ts';
+import { InvalidOptionError, McptoolError, SerializationError } from '../../../src/core/errors.ts';
 import { Secret } from '../../../src/core/secret.ts';
 import { deserialize } from '../../../src/core/serialization.ts';
 import {
@@ -45,7 +45,7 @@ describe('server infos: construction', () => {
       // @ts-expect-error OAuth applies to HTTP transports only
       () => new StdioServerInfo({ command: 'node', oauth: new OAuthConfig() }),
       (e: unknown) =>
-        e instanceof InvalidOptionError && e instanceof TypeError && /HTTP transports only/.test(e.message),
+        e instanceof InvalidOptionError && e instanceof McptoolError && /HTTP transports only/.test(e.message),
     );
   });
 

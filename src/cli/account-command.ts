@@ -1,26 +1,25 @@
 import { fstatSync } from 'node:fs';
-import { NON_INTERACTIVE_HINT } from '../auth/interactive/handler.ts';
-import { McptoolError, quote } from '../core/errors.ts';
-import { redactUrl } from '../core/redact.ts';
 import {
   type AuthorizationHandler,
   type AuthorizationSession,
-  createDefaultAuthorizationHandler,
-  defaultTokenStoreDir,
-  FileTokenStore,
-  type InteractionUI,
   OAuthConfig,
   type OAuthConfigOptions,
-  OAuthError,
-  type PasteInput,
-  streamPasteInput,
-  type TokenStore,
-} from '../index.ts';
+} from '../auth/config.ts';
+import { OAuthError } from '../auth/errors.ts';
+import { createDefaultAuthorizationHandler, NON_INTERACTIVE_HINT } from '../auth/interactive/handler.ts';
+import { type PasteInput, streamPasteInput } from '../auth/interactive/manual.ts';
+import type { InteractionUI } from '../auth/interactive/ui.ts';
+import { FileTokenStore } from '../auth/store/file.ts';
+import { defaultTokenStoreDir } from '../auth/store/paths.ts';
+import type { TokenStore } from '../auth/store/types.ts';
+import { findInCauses } from '../core/cause.ts';
+import { McptoolError, quote } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
 import { OAUTH_OPTIONS, oauthOptionsOf, seeHelp } from './args.ts';
-import { configPathFor, loadConfigFile } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { CliIO } from './io.ts';
+import { configPathFor, loadConfigFile } from './mcp-servers-file.ts';
 import { buildOAuthConfig } from './oauth-options.ts';
 import { type StoreWarnings, storeWarnings } from './store-warnings.ts';
 import { resolveTarget } from './target.ts';
@@ -236,10 +235,6 @@ export class AccountCommandError extends McptoolError {
 
 /** Rethrow an `OAuthError` (anywhere in the cause chain) as an {@link AccountCommandError}. */
 export function accountError(action: string, target: AccountTarget, error: unknown): unknown {
-  let e: unknown = error;
-  for (let i = 0; i < 8 && e instanceof Error; i++) {
-    if (e instanceof OAuthError) return new AccountCommandError(action, target, e);
-    e = e.cause;
-  }
-  return error;
+  const oauthError = findInCauses(error, (e) => (e instanceof OAuthError ? e : undefined));
+  return oauthError === undefined ? error : new AccountCommandError(action, target, oauthError);
 }
