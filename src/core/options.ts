@@ -217,6 +217,9 @@ export function optionsFromDict<S extends Schema>(
     };
     const value = read(option.wire);
     const former = read(option.wireAlias);
+    if (option.required && value === undefined && former === undefined) {
+      throw new SerializationError('INVALID_DICT', `${field} is required`);
+    }
     if (value !== undefined) options[name] = value;
     if (former !== undefined) options[option.alias ?? name] = former;
   }
@@ -241,21 +244,34 @@ export function optionsClass<S extends Schema>(_schema: S): abstract new (values
 // ---------------------------------------------------------------------------------------------------------------
 // Kinds of option values.
 
+/** Read a JSON value of the given `typeof` from a dict; another type is `INVALID_DICT`. */
+export function jsonOfType(type: 'string' | 'number' | 'boolean'): (value: unknown, field: string) => unknown {
+  return (value, field) => {
+    if (typeof value !== type) throw new SerializationError('INVALID_DICT', `${field} must be a ${type}`);
+    return value;
+  };
+}
+
 /** A non-empty string. */
-export const stringKind: Kind<string, string> = { parse: requiredString };
+export const stringKind: Kind<string, string> = { parse: requiredString, fromWire: jsonOfType('string') };
 
 /** A positive finite number (a duration or a size). */
 export const positiveNumberKind: Kind<number, number> = {
   parse: (v, field) => optionalPositiveNumber(v, field) as number,
+  fromWire: jsonOfType('number'),
 };
 
 /** A non-negative integer (a count). */
 export const nonNegativeIntegerKind: Kind<number, number> = {
   parse: (v, field) => optionalNonNegativeInteger(v, field) as number,
+  fromWire: jsonOfType('number'),
 };
 
 /** `true` or `false`. */
-export const booleanKind: Kind<boolean, boolean> = { parse: (v, field) => optionalBoolean(v, field) as boolean };
+export const booleanKind: Kind<boolean, boolean> = {
+  parse: (v, field) => optionalBoolean(v, field) as boolean,
+  fromWire: jsonOfType('boolean'),
+};
 
 /** `true` or `false`, serialized only when `true` (an opt-out that must stand out where it is set). */
 export const flagKind: Kind<boolean, boolean> = { ...booleanKind, toWire: (v) => (v ? true : undefined) };
