@@ -53,7 +53,13 @@ async function main(): Promise<void> {
     },
   });
   const toolset = new MCPToolset({
-    serverInfo: new StreamableHttpServerInfo({ url: spec.url, oauth, timeout: 10_000, baseDelay: 50, maxDelay: 500 }),
+    serverInfo: new StreamableHttpServerInfo({
+      url: spec.url,
+      oauth,
+      timeoutMs: 10_000,
+      baseDelayMs: 50,
+      maxDelayMs: 500,
+    }),
   });
   const result: SoakResult = { calls: 0, ok: 0, failures: {}, failedAt: [], recoveredAt: [], messages: [] };
   let stopped = false;

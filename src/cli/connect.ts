@@ -150,7 +150,7 @@ function buildServerInfo(
   const options = {
     url: spec.url,
     ...(Object.keys(spec.headers).length > 0 && { headers: spec.headers }),
-    ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
     ...(oauth !== undefined && { oauth }),
   };
   return spec.kind === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);

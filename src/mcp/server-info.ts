@@ -1,7 +1,22 @@
 import { createHash } from 'node:crypto';
 import { OAuthConfig } from '../auth/config.ts';
 import { InvalidOptionError, quote, SerializationError } from '../core/errors.ts';
-import { optionalNonNegativeInteger, optionalPositiveNumber, requiredString, requireObject } from '../core/options.ts';
+import {
+  defaulted,
+  jsonOfType,
+  type Kind,
+  nonNegativeIntegerKind,
+  type OptionsOf,
+  optional,
+  optionsClass,
+  optionsFromDict,
+  parseOptions,
+  positiveNumberKind,
+  required,
+  requireObject,
+  stringKind,
+  valuesToDict,
+} from '../core/options.ts';
 import { Secret } from '../core/secret.ts';
 import {
   asDict,
@@ -16,91 +31,65 @@ import { objectId } from './identity.ts';
 /** A plain string, or a `Secret` resolved when the connection is opened. */
 export type SecretValue = string | Secret;
 
-/** Defaults of the HTTP server infos, in milliseconds where they are durations. */
-export const HTTP_DEFAULTS = Object.freeze({
-  /** Per-request timeout of protocol requests (initialize, tools/list), and the default connection timeout. */
-  timeout: 30_000,
-  /** Reconnection attempts after a dropped connection, beyond the first. */
-  maxRetries: 3,
-  /** First backoff delay; doubled on each attempt. */
-  baseDelay: 1_000,
-  /** Upper bound of a backoff delay. */
-  maxDelay: 30_000,
-});
-
-/** Options shared by {@link StreamableHttpServerInfo} and {@link SSEServerInfo}. */
-export interface HttpServerInfoOptions {
-  /** The server's endpoint: the MCP endpoint (Streamable HTTP) or the SSE stream URL (HTTP+SSE). */
-  url: string | URL;
-  /** Extra request headers. Values may be `Secret`s. */
-  headers?: Record<string, SecretValue>;
-  /** A static bearer token (RFC 6750 §2.1), used when no OAuth engine takes over. */
-  token?: SecretValue;
-  /** Per-request timeout in ms (default 30000); also the default connection timeout. */
-  timeout?: number;
-  /** Reconnection attempts after the connection drops (default 3). */
-  maxRetries?: number;
-  /** First reconnection delay in ms (default 1000), doubled on each attempt. */
-  baseDelay?: number;
-  /** Largest reconnection delay in ms (default 30000). */
-  maxDelay?: number;
-  /**
-   * OAuth 2.1 (MCP Authorization). `undefined` (default): automatic OAuth with defaults when the server asks
-   * for it with a 401; an `OAuthConfig`: OAuth with that configuration; `false`: OAuth off (a 401 is
-   * `AUTH_REQUIRED`).
-   */
-  oauth?: OAuthConfig | false;
-}
-
-/** Options of {@link StdioServerInfo}. */
-export interface StdioServerInfoOptions {
-  /** The executable (no shell is involved). */
-  command: string;
-  args?: string[];
-  /** Extra environment variables, merged over the SDK's safe default environment. Values may be `Secret`s. */
-  env?: Record<string, SecretValue>;
-  /** Working directory of the server process. */
-  cwd?: string;
-  /** OAuth applies to HTTP transports only: setting it here is a type error and a runtime `InvalidOptionError`. */
-  oauth?: never;
-}
-
 /** Header or variable names whose plain-string values are refused by `toDict()`: they look like credentials. */
 const SENSITIVE_NAME = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential/i;
-
-function secretValueToDict(value: SecretValue, field: string): JsonValue {
-  if (typeof value !== 'string') return value.toDict();
-  const name = field.split('.').pop() ?? field;
-  if (SENSITIVE_NAME.test(name)) {
-    throw new SerializationError(
-      'NOT_SERIALIZABLE',
-      `${field} is a plain string that looks like a credential; use Secret.fromEnv() for configurations you save`,
-    );
-  }
-  return value;
-}
-
-function secretValueFromDict(value: unknown, field: string): SecretValue {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) return Secret.fromDict(value);
-  throw new SerializationError('INVALID_DICT', `${field} must be a string or a Secret dict`);
-}
 
 function validateSecretValue(value: unknown, field: string): SecretValue {
   if (typeof value === 'string' || Secret.isSecret(value)) return value;
   throw new InvalidOptionError(field, 'must be a string or a Secret');
 }
 
-function validateStringMap(value: unknown, field: string): Record<string, SecretValue> | undefined {
-  if (value === undefined) return undefined;
-  const obj = requireObject(value, field);
-  const out: Record<string, SecretValue> = {};
-  for (const [key, v] of Object.entries(obj)) {
-    if (key === '') throw new InvalidOptionError(field, 'names must be non-empty');
-    out[key] = validateSecretValue(v, `${field}.${key}`);
-  }
-  return out;
+/**
+ * A string or a `Secret`. Serialized: a `Secret` as its environment references; a plain string as itself, unless
+ * its name looks like a credential (`sensitive`), which refuses to serialize rather than write it in clear.
+ */
+function secretValueKind(sensitive: (field: string) => boolean): Kind<SecretValue, SecretValue> {
+  return {
+    parse: validateSecretValue,
+    toWire(value, field) {
+      if (typeof value !== 'string') return value.toDict();
+      if (sensitive(field)) {
+        throw new SerializationError(
+          'NOT_SERIALIZABLE',
+          `${field} is a plain string that looks like a credential; use Secret.fromEnv() for configurations you save`,
+        );
+      }
+      return value;
+    },
+    fromWire(value, field) {
+      if (typeof value === 'string') return value;
+      if (typeof value === 'object' && value !== null) return Secret.fromDict(value);
+      throw new SerializationError('INVALID_DICT', `${field} must be a string or a Secret dict`);
+    },
+  };
 }
+
+const mapValueKind = secretValueKind((field) => SENSITIVE_NAME.test(field.split('.').pop() ?? field));
+
+/** Named strings or `Secret`s (headers, environment variables), frozen. */
+const secretMapKind: Kind<Record<string, SecretValue>, Readonly<Record<string, SecretValue>>> = {
+  parse(value, field) {
+    const out: Record<string, SecretValue> = {};
+    for (const [key, v] of Object.entries(requireObject(value, field))) {
+      if (key === '') throw new InvalidOptionError(field, 'names must be non-empty');
+      out[key] = mapValueKind.parse(v, `${field}.${key}`);
+    }
+    return Object.freeze(out);
+  },
+  toWire(map, field) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [key, value] of Object.entries(map)) out[key] = mapValueKind.toWire?.(value, `${field}.${key}`) ?? null;
+    return out;
+  },
+  fromWire(value, field) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new SerializationError('INVALID_DICT', `${field} must be an object`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) out[key] = mapValueKind.fromWire?.(v, `${field}.${key}`);
+    return out;
+  },
+};
 
 function resolveMap(map: Readonly<Record<string, SecretValue>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -108,22 +97,6 @@ function resolveMap(map: Readonly<Record<string, SecretValue>> | undefined): Rec
     const resolved = typeof value === 'string' ? value : value.resolve();
     if (resolved !== undefined) out[key] = resolved;
   }
-  return out;
-}
-
-function mapToDict(map: Readonly<Record<string, SecretValue>>, field: string): { [key: string]: JsonValue } {
-  const out: { [key: string]: JsonValue } = {};
-  for (const [key, value] of Object.entries(map)) out[key] = secretValueToDict(value, `${field}.${key}`);
-  return out;
-}
-
-function mapFromDict(value: unknown, field: string): Record<string, SecretValue> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SerializationError('INVALID_DICT', `${field} must be an object`);
-  }
-  const out: Record<string, SecretValue> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = secretValueFromDict(v, `${field}.${key}`);
   return out;
 }
 
@@ -143,37 +116,111 @@ function oauthIdentity(oauth: OAuthConfig | false | undefined): JsonValue {
   }
 }
 
+const urlKind: Kind<string | URL, URL> = {
+  parse: parseHttpUrl,
+  toWire: (url) => url.href,
+  fromWire: jsonOfType('string'),
+};
+
+/** A static token: plain strings work at run time but refuse to serialize (they are credentials). */
+const tokenKind: Kind<SecretValue, SecretValue> = {
+  ...secretValueKind(() => true),
+  parse(value, field) {
+    const token = validateSecretValue(value, field);
+    if (token === '') throw new InvalidOptionError(field, 'must not be empty');
+    return token;
+  },
+  toWire(token, field) {
+    if (typeof token === 'string') {
+      throw new SerializationError(
+        'NOT_SERIALIZABLE',
+        `${field} is a plain string; use Secret.fromEnv() for configurations you save`,
+      );
+    }
+    return token.toDict();
+  },
+  fromWire: (value) => Secret.fromDict(value),
+};
+
+const oauthKind: Kind<OAuthConfig | false, OAuthConfig | false> = {
+  parse(value, field) {
+    if (value !== false && !(value instanceof OAuthConfig)) {
+      throw new InvalidOptionError(field, 'must be an OAuthConfig, or false to turn OAuth off');
+    }
+    return value;
+  },
+  toWire: (oauth) => (oauth === false ? false : oauth.toDict()),
+  fromWire: (value) => (value === false ? false : OAuthConfig.fromDict(value)),
+};
+
+/**
+ * The options of {@link StreamableHttpServerInfo} and {@link SSEServerInfo}, each declared once: validation,
+ * default, dict key (snake_case), and for the renamed durations their former names, still accepted.
+ */
+const HTTP_OPTIONS = {
+  /** The server's endpoint: the MCP endpoint (Streamable HTTP) or the SSE stream URL (HTTP+SSE). */
+  url: required('url', urlKind),
+  /** Extra request headers. Values may be `Secret`s. */
+  headers: optional('headers', secretMapKind),
+  /** A static bearer token (RFC 6750 §2.1), used when no OAuth engine takes over. */
+  token: optional('token', tokenKind),
+  /** Per-request timeout in ms (default 30000); also the default connection timeout. */
+  timeoutMs: defaulted('timeout_ms', positiveNumberKind, 30_000, { alias: 'timeout', wireAlias: 'timeout' }),
+  /** Reconnection attempts after the connection drops (default 3). */
+  maxRetries: defaulted('max_retries', nonNegativeIntegerKind, 3),
+  /** First reconnection delay in ms (default 1000), doubled on each attempt. */
+  baseDelayMs: defaulted('base_delay_ms', positiveNumberKind, 1_000, { alias: 'baseDelay', wireAlias: 'base_delay' }),
+  /** Largest reconnection delay in ms (default 30000). */
+  maxDelayMs: defaulted('max_delay_ms', positiveNumberKind, 30_000, { alias: 'maxDelay', wireAlias: 'max_delay' }),
+  /**
+   * OAuth 2.1 (MCP Authorization). `undefined` (default): automatic OAuth with defaults when the server asks
+   * for it with a 401; an `OAuthConfig`: OAuth with that configuration; `false`: OAuth off (a 401 is
+   * `AUTH_REQUIRED`).
+   */
+  oauth: optional('oauth', oauthKind),
+};
+
+/** The former names of the HTTP server info durations (in ms), still accepted. */
+interface DeprecatedHttpDurationOptions {
+  /** @deprecated Use `timeoutMs` (the same value, in ms). */
+  timeout?: number;
+  /** @deprecated Use `baseDelayMs` (the same value, in ms). */
+  baseDelay?: number;
+  /** @deprecated Use `maxDelayMs` (the same value, in ms). */
+  maxDelay?: number;
+}
+
+/** Options shared by {@link StreamableHttpServerInfo} and {@link SSEServerInfo}. */
+export interface HttpServerInfoOptions extends OptionsOf<typeof HTTP_OPTIONS>, DeprecatedHttpDurationOptions {}
+
 type HttpType = 'mcptool.StreamableHttpServerInfo' | 'mcptool.SSEServerInfo';
 
-/** What the HTTP server infos have in common. */
-abstract class HttpServerInfo {
+/** What the HTTP server infos have in common: each option is a read-only field of the same name. */
+abstract class HttpServerInfo extends optionsClass(HTTP_OPTIONS) {
   /** The transport this server info selects. */
   abstract readonly transport: 'streamable-http' | 'sse';
-  readonly url: URL;
-  readonly headers: Readonly<Record<string, SecretValue>> | undefined;
-  readonly token: SecretValue | undefined;
-  readonly timeout: number;
-  readonly maxRetries: number;
-  readonly baseDelay: number;
-  readonly maxDelay: number;
-  readonly oauth: OAuthConfig | false | undefined;
 
   constructor(options: HttpServerInfoOptions) {
-    const o = requireObject(options, 'serverInfo') as unknown as HttpServerInfoOptions;
-    this.url = parseHttpUrl(o.url, 'url');
-    const headers = validateStringMap(o.headers, 'headers');
-    this.headers = headers ? Object.freeze(headers) : undefined;
-    this.token = o.token === undefined ? undefined : validateSecretValue(o.token, 'token');
-    if (typeof this.token === 'string' && this.token === '') throw new InvalidOptionError('token', 'must not be empty');
-    this.timeout = optionalPositiveNumber(o.timeout, 'timeout') ?? HTTP_DEFAULTS.timeout;
-    this.maxRetries = optionalNonNegativeInteger(o.maxRetries, 'maxRetries') ?? HTTP_DEFAULTS.maxRetries;
-    this.baseDelay = optionalPositiveNumber(o.baseDelay, 'baseDelay') ?? HTTP_DEFAULTS.baseDelay;
-    this.maxDelay = optionalPositiveNumber(o.maxDelay, 'maxDelay') ?? HTTP_DEFAULTS.maxDelay;
-    if (this.maxDelay < this.baseDelay) throw new InvalidOptionError('maxDelay', 'must be at least baseDelay');
-    if (o.oauth !== undefined && o.oauth !== false && !(o.oauth instanceof OAuthConfig)) {
-      throw new InvalidOptionError('oauth', 'must be an OAuthConfig, or false to turn OAuth off');
+    const values = parseOptions(HTTP_OPTIONS, options, '', 'serverInfo');
+    if (values.maxDelayMs < values.baseDelayMs) {
+      throw new InvalidOptionError('maxDelayMs', 'must be at least baseDelayMs');
     }
-    this.oauth = o.oauth;
+    super(values);
+  }
+
+  /** @deprecated Use `timeoutMs`. */
+  get timeout(): number {
+    return this.timeoutMs;
+  }
+
+  /** @deprecated Use `baseDelayMs`. */
+  get baseDelay(): number {
+    return this.baseDelayMs;
+  }
+
+  /** @deprecated Use `maxDelayMs`. */
+  get maxDelay(): number {
+    return this.maxDelayMs;
   }
 
   /** A description for messages and logs: the URL without query, fragment or user info. */
@@ -201,8 +248,8 @@ abstract class HttpServerInfo {
       url: this.url.href,
       headers: this.resolveHeaders(),
       token: this.resolveToken() ?? null,
-      timeout: this.timeout,
-      retries: [this.maxRetries, this.baseDelay, this.maxDelay],
+      timeout: this.timeoutMs,
+      retries: [this.maxRetries, this.baseDelayMs, this.maxDelayMs],
       oauth: oauthIdentity(this.oauth),
     });
   }
@@ -211,51 +258,11 @@ abstract class HttpServerInfo {
 
   /** Serialize: secrets as environment references; a `Secret.fromToken` or a plain-string credential refuses. */
   toDict(): SerializedObject {
-    const d: SerializedObject = { type: this.type, url: this.url.href };
-    if (this.headers) d['headers'] = mapToDict(this.headers, 'headers');
-    if (this.token !== undefined) {
-      if (typeof this.token === 'string') {
-        throw new SerializationError(
-          'NOT_SERIALIZABLE',
-          'token is a plain string; use Secret.fromEnv() for configurations you save',
-        );
-      }
-      d['token'] = this.token.toDict();
-    }
-    d['timeout'] = this.timeout;
-    d['max_retries'] = this.maxRetries;
-    d['base_delay'] = this.baseDelay;
-    d['max_delay'] = this.maxDelay;
-    if (this.oauth === false) d['oauth'] = false;
-    else if (this.oauth) d['oauth'] = this.oauth.toDict();
-    return d;
+    return { type: this.type, ...valuesToDict(HTTP_OPTIONS, this, '') };
   }
 
   protected static optionsFromDict(d: SerializedObject): HttpServerInfoOptions {
-    const url = d['url'];
-    if (typeof url !== 'string') throw new SerializationError('INVALID_DICT', `${d.type}: "url" must be a string`);
-    const options: HttpServerInfoOptions = { url };
-    const headers = mapFromDict(d['headers'], 'headers');
-    if (headers) options.headers = headers;
-    if (d['token'] !== undefined) options.token = Secret.fromDict(d['token']);
-    const num = (key: string) => {
-      const v = d[key];
-      if (v === undefined) return undefined;
-      if (typeof v !== 'number')
-        throw new SerializationError('INVALID_DICT', `${d.type}: ${quote(key)} must be a number`);
-      return v;
-    };
-    const timeout = num('timeout');
-    if (timeout !== undefined) options.timeout = timeout;
-    const maxRetries = num('max_retries');
-    if (maxRetries !== undefined) options.maxRetries = maxRetries;
-    const baseDelay = num('base_delay');
-    if (baseDelay !== undefined) options.baseDelay = baseDelay;
-    const maxDelay = num('max_delay');
-    if (maxDelay !== undefined) options.maxDelay = maxDelay;
-    if (d['oauth'] === false) options.oauth = false;
-    else if (d['oauth'] !== undefined && d['oauth'] !== null) options.oauth = OAuthConfig.fromDict(d['oauth']);
-    return options;
+    return optionsFromDict(HTTP_OPTIONS, d, '');
   }
 }
 
@@ -272,6 +279,7 @@ export class StreamableHttpServerInfo extends HttpServerInfo {
     return 'mcptool.StreamableHttpServerInfo';
   }
 
+  /** Rebuild from a dict of `toDict()` (also one written with the former duration keys). */
   static fromDict(dict: unknown): StreamableHttpServerInfo {
     const d = asDict(dict, 'StreamableHttpServerInfo', 'mcptool.StreamableHttpServerInfo');
     return new StreamableHttpServerInfo(HttpServerInfo.optionsFromDict(d));
@@ -289,6 +297,7 @@ export class SSEServerInfo extends HttpServerInfo {
     return 'mcptool.SSEServerInfo';
   }
 
+  /** Rebuild from a dict of `toDict()` (also one written with the former duration keys). */
   static fromDict(dict: unknown): SSEServerInfo {
     const d = asDict(dict, 'SSEServerInfo', 'mcptool.SSEServerInfo');
     return new SSEServerInfo(HttpServerInfo.optionsFromDict(d));
@@ -297,37 +306,59 @@ export class SSEServerInfo extends HttpServerInfo {
 
 const STDIO_TYPE = 'mcptool.StdioServerInfo';
 
+const argsKind: Kind<string[], readonly string[]> = {
+  parse(value, field) {
+    if (!Array.isArray(value) || !value.every((a) => typeof a === 'string')) {
+      throw new InvalidOptionError(field, 'must be an array of strings');
+    }
+    return Object.freeze([...value]);
+  },
+  toWire: (args) => [...args],
+  fromWire(value, field) {
+    if (!Array.isArray(value) || !value.every((a) => typeof a === 'string')) {
+      throw new SerializationError('INVALID_DICT', `${field} must be an array of strings`);
+    }
+    return value;
+  },
+};
+
+/** The options of {@link StdioServerInfo}, each declared once. */
+const STDIO_OPTIONS = {
+  /** The executable (no shell is involved). */
+  command: required('command', stringKind),
+  /** Its arguments. */
+  args: defaulted('args', argsKind, Object.freeze([])),
+  /** Extra environment variables, merged over the SDK's safe default environment. Values may be `Secret`s. */
+  env: optional('env', secretMapKind),
+  /** Working directory of the server process. */
+  cwd: optional('cwd', stringKind),
+};
+
+/** Options of {@link StdioServerInfo}. */
+export interface StdioServerInfoOptions extends OptionsOf<typeof STDIO_OPTIONS> {
+  /** OAuth applies to HTTP transports only: setting it here is a type error and a runtime `InvalidOptionError`. */
+  oauth?: never;
+}
+
 /**
  * An MCP server started as a child process and spoken to over stdio (MCP Transports, §"stdio").
- * No shell is involved: `command` is the executable and `args` its arguments.
+ * No shell is involved: `command` is the executable and `args` its arguments. Each option is a read-only field.
  *
  * @example
  * new StdioServerInfo({ command: 'node', args: ['server.js'], env: { API_KEY: Secret.fromEnv('API_KEY') } })
  */
-export class StdioServerInfo {
+export class StdioServerInfo extends optionsClass(STDIO_OPTIONS) {
   readonly transport = 'stdio' as const;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, SecretValue>> | undefined;
-  readonly cwd: string | undefined;
 
   constructor(options: StdioServerInfoOptions) {
     const o = requireObject(options, 'serverInfo');
-    if ('oauth' in o && o['oauth'] !== undefined) {
+    if (o['oauth'] !== undefined) {
       throw new InvalidOptionError(
         'oauth',
         'OAuth applies to HTTP transports only (StreamableHttpServerInfo, SSEServerInfo), not to stdio servers',
       );
     }
-    this.command = requiredString(o['command'], 'command');
-    const args = o['args'];
-    if (args !== undefined && (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))) {
-      throw new InvalidOptionError('args', 'must be an array of strings');
-    }
-    this.args = Object.freeze([...((args as string[] | undefined) ?? [])]);
-    const env = validateStringMap(o['env'], 'env');
-    this.env = env ? Object.freeze(env) : undefined;
-    this.cwd = o['cwd'] === undefined ? undefined : requiredString(o['cwd'], 'cwd');
+    super(parseOptions(STDIO_OPTIONS, o, '', 'serverInfo'));
   }
 
   /** A description for messages and logs: the command line (environment values are never shown). */
@@ -353,28 +384,12 @@ export class StdioServerInfo {
 
   /** Serialize: environment `Secret`s as references; plain-string credentials refuse. */
   toDict(): SerializedObject {
-    const d: SerializedObject = { type: STDIO_TYPE, command: this.command, args: [...this.args] };
-    if (this.env) d['env'] = mapToDict(this.env, 'env');
-    if (this.cwd !== undefined) d['cwd'] = this.cwd;
-    return d;
+    return { type: STDIO_TYPE, ...valuesToDict(STDIO_OPTIONS, this, '') };
   }
 
+  /** Rebuild from a dict of `toDict()`. */
   static fromDict(dict: unknown): StdioServerInfo {
-    const d = asDict(dict, 'StdioServerInfo', STDIO_TYPE);
-    if (typeof d['command'] !== 'string') {
-      throw new SerializationError('INVALID_DICT', 'StdioServerInfo: "command" must be a string');
-    }
-    const options: StdioServerInfoOptions = { command: d['command'] };
-    if (d['args'] !== undefined) {
-      if (!Array.isArray(d['args']) || !d['args'].every((a) => typeof a === 'string')) {
-        throw new SerializationError('INVALID_DICT', 'StdioServerInfo: "args" must be an array of strings');
-      }
-      options.args = d['args'] as string[];
-    }
-    const env = mapFromDict(d['env'], 'env');
-    if (env) options.env = env;
-    if (typeof d['cwd'] === 'string') options.cwd = d['cwd'];
-    return new StdioServerInfo(options);
+    return new StdioServerInfo(optionsFromDict(STDIO_OPTIONS, asDict(dict, 'StdioServerInfo', STDIO_TYPE), ''));
   }
 }
 

@@ -23,12 +23,12 @@ abstract class HttpClient extends MCPClient {
   #authCreated = false;
 
   protected override get retryPolicy() {
-    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
-    return { maxRetries, baseDelayMs: baseDelay, maxDelayMs: maxDelay };
+    const { maxRetries, baseDelayMs, maxDelayMs } = this.serverInfo;
+    return { maxRetries, baseDelayMs, maxDelayMs };
   }
 
   protected override get defaultConnectionTimeout(): number {
-    return this.serverInfo.timeout;
+    return this.serverInfo.timeoutMs;
   }
 
   #connectionAuth(): ConnectionAuth | undefined {
@@ -107,7 +107,7 @@ export class StreamableHttpClient extends HttpClient {
 
   protected async createTransport(signal: AbortSignal): Promise<Transport> {
     const authProvider = await this.authProvider(signal);
-    const { maxRetries, baseDelay, maxDelay } = this.serverInfo;
+    const { maxRetries, baseDelayMs: baseDelay, maxDelayMs: maxDelay } = this.serverInfo;
     const transportFetch = this.transportFetch();
     return new StreamableHTTPClientTransport(this.serverInfo.url, {
       requestInit: this.requestInit(),

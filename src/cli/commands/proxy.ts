@@ -113,7 +113,7 @@ Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization faile
         url: spec.url,
         headers: { ...spec.headers, ...headers },
         oauth,
-        ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+        ...(timeoutMs !== undefined && { timeoutMs }),
       });
       const remote = new RemoteConnection({ serverInfo, mode });
       const relay = new Relay({

@@ -75,7 +75,7 @@ export class Relay {
     this.#remote = options.remote;
     this.#report = options.report ?? (() => {});
     this.#logger = options.logger ?? silentLogger;
-    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? options.remote.serverInfo.timeout;
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? options.remote.serverInfo.timeoutMs;
     this.#done = new Promise((resolve) => {
       this.#ended = resolve;
     });
@@ -276,7 +276,7 @@ export class Relay {
 
   /** Run `attempt`, and again after growing delays while the failure is a lost connection (not auth, not usage). */
   async #withBackoff<T>(attempt: () => Promise<T>, operation: string): Promise<T> {
-    const { maxRetries, baseDelay: baseDelayMs, maxDelay: maxDelayMs } = this.#remote.serverInfo;
+    const { maxRetries, baseDelayMs, maxDelayMs } = this.#remote.serverInfo;
     const signal = this.#lifetime.signal;
     for (let tries = 0; ; tries++) {
       try {

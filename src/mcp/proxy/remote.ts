@@ -231,8 +231,8 @@ export class RemoteConnection {
         // The proxy starts a new session itself when one is lost; the transport only resumes its own streams.
         reconnectionOptions: {
           maxRetries: info.maxRetries,
-          initialReconnectionDelay: info.baseDelay,
-          maxReconnectionDelay: info.maxDelay,
+          initialReconnectionDelay: info.baseDelayMs,
+          maxReconnectionDelay: info.maxDelayMs,
           reconnectionDelayGrowFactor: 2,
         },
       });

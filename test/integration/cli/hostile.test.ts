@@ -85,8 +85,8 @@ describe('the library against a server that quotes secrets', () => {
       serverInfo: new StreamableHttpServerInfo({
         url: `${server.origin}/mcp?api_key=SECRET123`,
         maxRetries: 1,
-        baseDelay: 1,
-        maxDelay: 2,
+        baseDelayMs: 1,
+        maxDelayMs: 2,
         oauth: false,
       }),
       logger: { debug: record, info: record, warn: record, error: record },

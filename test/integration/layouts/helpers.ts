@@ -41,7 +41,7 @@ export async function callWithClockAhead(url: string, dir: string, aheadMs: numb
   const oauth = new OAuthConfig({ tokenStore: new FileTokenStore({ dir }), authorizationHandler: forbidden.handler });
   // The engine of (server, config) is created here with the clock; the toolset below shares it.
   createConnectionAuth({ serverUrl: new URL(url), oauth, clock });
-  const toolset = new MCPToolset({ serverInfo: new StreamableHttpServerInfo({ url, oauth, timeout: 20_000 }) });
+  const toolset = new MCPToolset({ serverInfo: new StreamableHttpServerInfo({ url, oauth, timeoutMs: 20_000 }) });
   try {
     await toolset.warmUp();
     const result = await toolset.getTool(tool).invoke({});

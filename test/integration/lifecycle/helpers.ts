@@ -83,7 +83,7 @@ export const refusingHandler = forbiddenHandler;
 
 /** A toolset on `url` with `oauth` (short connection timeouts for tests). */
 export function toolset(url: string, oauth: OAuthConfig | OAuthConfigOptions, fetchFn?: typeof fetch): MCPToolset {
-  return oauthToolset(url, oauth, { fetch: fetchFn, timeout: 20_000 });
+  return oauthToolset(url, oauth, { fetch: fetchFn, timeoutMs: 20_000 });
 }
 
 /** The stored access-token expiry of the only record, in ms since the epoch. */

@@ -27,7 +27,7 @@ class SeamClient extends StreamableHttpClient {
   }
 }
 
-const info = (url: string) => new StreamableHttpServerInfo({ url, oauth: false, baseDelay: 10, maxDelay: 50 });
+const info = (url: string) => new StreamableHttpServerInfo({ url, oauth: false, baseDelayMs: 10, maxDelayMs: 50 });
 
 describe('auth seam in the MCP client', () => {
   it('retries connect once after recover() fixed the credentials', async () => {

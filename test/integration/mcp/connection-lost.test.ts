@@ -100,7 +100,7 @@ describe('issue 10.4: a call whose connection dropped fails with CONNECTION_LOST
   for (const transport of ['streamable-http', 'sse'] as const) {
     it(`${transport}: the server is killed mid-call and restarted; the next call reconnects`, async () => {
       const first = await startMcpServer({ transport });
-      const options = { url: first.url, oauth: false as const, baseDelay: 20, maxDelay: 100, maxRetries: 5 };
+      const options = { url: first.url, oauth: false as const, baseDelayMs: 20, maxDelayMs: 100, maxRetries: 5 };
       const serverInfo = transport === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
       const toolset = await MCPToolset.connect({ serverInfo });
       let second: McpServerHandle | undefined;

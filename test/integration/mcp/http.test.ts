@@ -12,7 +12,7 @@ import { type McpServerHandle, startMcpServer, TINY_PNG_BASE64 } from '../../fix
 type Transport = 'streamable-http' | 'sse';
 
 function infoFor(transport: Transport, url: string, extra: { token?: Secret } = {}) {
-  const options = { url, baseDelay: 20, maxDelay: 100, maxRetries: 5, oauth: false as const, ...extra };
+  const options = { url, baseDelayMs: 20, maxDelayMs: 100, maxRetries: 5, oauth: false as const, ...extra };
   return transport === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
 }
 

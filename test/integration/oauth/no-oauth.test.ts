@@ -88,7 +88,7 @@ describe('a server that never answers 401', () => {
         const url = `${proxy.origin}${new URL(server.url).pathname}`;
         const recorded = recordingFetch();
         const oauth = variant.oauth();
-        const options = { url, timeout: 10_000, baseDelay: 10, maxDelay: 50, ...(oauth && { oauth }) };
+        const options = { url, timeoutMs: 10_000, baseDelayMs: 10, maxDelayMs: 50, ...(oauth && { oauth }) };
         const toolset = new MCPToolset({
           serverInfo: transport === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options),
           fetch: recorded.fetch,

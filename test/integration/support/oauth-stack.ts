@@ -95,16 +95,16 @@ export function forbiddenHandler(): { handler: AuthorizationHandler; opened: () 
 export function oauthToolset(
   url: string,
   oauth: OAuthConfigOptions | OAuthConfig | false,
-  extra: { fetch?: typeof fetch | undefined; logger?: Logger; timeout?: number } = {},
+  extra: { fetch?: typeof fetch | undefined; logger?: Logger; timeoutMs?: number } = {},
 ): MCPToolset {
   const config = oauth === false || oauth instanceof OAuthConfig ? oauth : new OAuthConfig(oauth);
   return new MCPToolset({
     serverInfo: new StreamableHttpServerInfo({
       url,
       oauth: config,
-      timeout: extra.timeout ?? 15_000,
-      baseDelay: 10,
-      maxDelay: 50,
+      timeoutMs: extra.timeoutMs ?? 15_000,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
     }),
     ...(extra.fetch && { fetch: extra.fetch }),
     ...(extra.logger && { logger: extra.logger }),

@@ -50,21 +50,39 @@ describe('server infos: construction', () => {
   });
 
   it('validates numbers and the delay order', () => {
-    assert.throws(() => new StreamableHttpServerInfo({ url: 'http://127.0.0.1/mcp', timeout: -1 }), /timeout/);
+    assert.throws(() => new StreamableHttpServerInfo({ url: 'http://127.0.0.1/mcp', timeoutMs: -1 }), /timeoutMs/);
     assert.throws(() => new StreamableHttpServerInfo({ url: 'http://127.0.0.1/mcp', maxRetries: 1.5 }), /maxRetries/);
     assert.throws(
-      () => new StreamableHttpServerInfo({ url: 'http://127.0.0.1/mcp', baseDelay: 500, maxDelay: 100 }),
-      /maxDelay/,
+      () => new StreamableHttpServerInfo({ url: 'http://127.0.0.1/mcp', baseDelayMs: 500, maxDelayMs: 100 }),
+      /maxDelayMs/,
     );
   });
 
   it('applies the documented defaults', () => {
     const info = new StreamableHttpServerInfo({ url: 'https://server.example/mcp' });
-    assert.equal(info.timeout, 30_000);
+    assert.equal(info.timeoutMs, 30_000);
     assert.equal(info.maxRetries, 3);
-    assert.equal(info.baseDelay, 1_000);
-    assert.equal(info.maxDelay, 30_000);
+    assert.equal(info.baseDelayMs, 1_000);
+    assert.equal(info.maxDelayMs, 30_000);
     assert.equal(info.oauth, undefined);
+  });
+
+  it('accepts the former duration names as deprecated aliases, and refuses both with different values', () => {
+    const url = 'http://127.0.0.1/mcp';
+    const info = new StreamableHttpServerInfo({ url, timeout: 5_000, baseDelay: 10, maxDelay: 20 });
+    assert.deepEqual([info.timeoutMs, info.baseDelayMs, info.maxDelayMs], [5_000, 10, 20]);
+    assert.deepEqual([info.timeout, info.baseDelay, info.maxDelay], [5_000, 10, 20]);
+    assert.equal(new StreamableHttpServerInfo({ url, timeout: 5_000, timeoutMs: 5_000 }).timeoutMs, 5_000);
+    assert.throws(
+      () => new StreamableHttpServerInfo({ url, timeout: 5_000, timeoutMs: 6_000 }),
+      (e: unknown) =>
+        e instanceof InvalidOptionError && e.field === 'timeoutMs' && /deprecated name timeout/.test(e.message),
+    );
+    assert.throws(
+      () => new SSEServerInfo({ url, baseDelay: -1 }),
+      (e: unknown) => e instanceof InvalidOptionError && e.field === 'baseDelay',
+    );
+    assert.throws(() => new StreamableHttpServerInfo({ url, baseDelay: 500, maxDelayMs: 100 }), /maxDelayMs/);
   });
 });
 
@@ -74,10 +92,10 @@ describe('server infos: serialization', () => {
       url: 'https://server.example/mcp',
       headers: { 'X-Team': 'blue', 'X-Api-Key': Secret.fromEnv('API_KEY') },
       token: Secret.fromEnv(['MCP_TOKEN', 'FALLBACK_TOKEN']),
-      timeout: 5_000,
+      timeoutMs: 5_000,
       maxRetries: 1,
-      baseDelay: 10,
-      maxDelay: 20,
+      baseDelayMs: 10,
+      maxDelayMs: 20,
       oauth: new OAuthConfig({ flow: 'client_credentials', clientId: 'svc', clientSecret: Secret.fromEnv('CS') }),
     });
     const dict = info.toDict();
@@ -90,6 +108,56 @@ describe('server infos: serialization', () => {
     const again = roundTrip(info);
     assert.ok(again instanceof StreamableHttpServerInfo);
     assert.ok(again.oauth instanceof OAuthConfig);
+  });
+
+  it('writes the durations under keys that name their unit, and reads dicts written with the former keys', () => {
+    const dict = new StreamableHttpServerInfo({ url: 'https://s.example/mcp', timeoutMs: 5_000 }).toDict();
+    assert.deepEqual(
+      [dict['timeout_ms'], dict['base_delay_ms'], dict['max_delay_ms'], dict['max_retries']],
+      [5_000, 1_000, 30_000, 3],
+    );
+    assert.equal('timeout' in dict || 'base_delay' in dict || 'max_delay' in dict, false);
+    // A dict as the previous release wrote it.
+    const former = {
+      type: 'mcptool.SSEServerInfo',
+      url: 'https://s.example/sse',
+      headers: { 'X-Team': 'blue' },
+      token: { type: 'mcptool.Secret', env_vars: ['MCP_TOKEN'], strict: true },
+      timeout: 7_000,
+      max_retries: 2,
+      base_delay: 50,
+      max_delay: 500,
+      oauth: {
+        type: 'mcptool.OAuthConfig',
+        flow: 'client_credentials',
+        client_id: 'svc',
+        client_secret: { type: 'mcptool.Secret', env_vars: ['CS'], strict: true },
+        client_name: 'mcptool',
+        redirect: { host: '127.0.0.1', port: 0, path: '/callback' },
+        callback: 'auto',
+        authorization_timeout_ms: 300000,
+        request_timeout_ms: 30000,
+        refresh_skew_seconds: 60,
+        max_step_up_attempts: 2,
+      },
+    };
+    const info = serverInfoFromDict(former);
+    assert.ok(info instanceof SSEServerInfo);
+    assert.deepEqual([info.timeoutMs, info.maxRetries, info.baseDelayMs, info.maxDelayMs], [7_000, 2, 50, 500]);
+    assert.equal(info.oauth && info.oauth.clientSecret?.toString(), 'Secret(env:CS)');
+    assert.deepEqual(info.oauth && info.oauth.toDict(), former.oauth);
+    assert.throws(
+      () => serverInfoFromDict({ ...former, timeout_ms: 8_000 }),
+      (e: unknown) => e instanceof InvalidOptionError && e.field === 'timeoutMs',
+    );
+    assert.throws(
+      () => serverInfoFromDict({ ...former, timeout: 'soon' }),
+      (e: unknown) => e instanceof SerializationError && e.code === 'INVALID_DICT' && /timeout/.test(e.message),
+    );
+    assert.throws(
+      () => serverInfoFromDict({ type: 'mcptool.StdioServerInfo', args: [] }),
+      (e: unknown) => e instanceof SerializationError && e.code === 'INVALID_DICT' && /command/.test(e.message),
+    );
   });
 
   it('round-trips oauth: false and an SSE info', () => {
