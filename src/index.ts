@@ -22,7 +22,9 @@ export type {
   TokenEndpointAuthMethod,
 } from './auth/config.ts';
 export { OAuthConfig } from './auth/config.ts';
+export type { DiscoveryAttempt } from './auth/discovery/discover.ts';
 export { DiscoveryError } from './auth/discovery/discover.ts';
+export { EngineRegistry } from './auth/engine/registry.ts';
 export {
   AuthorizationServerUnavailableError,
   ForbiddenAddressError,
@@ -64,6 +66,8 @@ export { Secret } from './core/secret.ts';
 export type { JsonValue, SerializedObject } from './core/serialization.ts';
 export type { LogListener, ProgressListener, ServerLogEntry, ToolProgress } from './mcp/client.ts';
 export type { InvokeOptions, JsonSchema, MCPConnectionOptions, Tool, Toolset } from './mcp/common.ts';
+export type { ConnectionPoolOptions } from './mcp/connection-pool.ts';
+export { ConnectionPool } from './mcp/connection-pool.ts';
 export type { ElicitationHandler, ElicitationRequest, ElicitationResponse } from './mcp/elicitation.ts';
 export {
   MCPConnectionError,

@@ -46,6 +46,7 @@ export class RedirectRefusedError extends OAuthError {
   readonly location: string | undefined;
   /** Whether `location` is on another origin than `url`. */
   readonly crossOrigin: boolean;
+  /** The HTTP status of the refused redirect (a 3xx). */
   readonly status: number;
 
   constructor(url: string, status: number, location: string | undefined) {

@@ -94,9 +94,11 @@ type Defined<O> = O extends Option<unknown, infer Value, boolean> ? (undefined e
 type DefinedKeys<S extends Schema> = { [K in keyof S]: [Defined<S[K]>] extends [never] ? never : K }[keyof S];
 
 /** The validated values of a nested schema, without the keys of options that were not given (for spreading). */
-export type CompactValuesOf<S extends Schema> = { readonly [K in DefinedKeys<S>]: ValueOf<S[K]> } & {
-  readonly [K in Exclude<keyof S, DefinedKeys<S>>]?: Exclude<ValueOf<S[K]>, undefined>;
-};
+export type CompactValuesOf<S extends Schema> = Flatten<
+  { readonly [K in keyof S as K extends DefinedKeys<S> ? K : never]: ValueOf<S[K]> } & {
+    readonly [K in keyof S as K extends DefinedKeys<S> ? never : K]?: Exclude<ValueOf<S[K]>, undefined>;
+  }
+>;
 
 type InputOf<O> = O extends Option<infer In, unknown, boolean> ? In : never;
 type ValueOf<O> = O extends Option<unknown, infer Value, boolean> ? Value : never;
@@ -107,7 +109,10 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** The options bag a schema accepts: required options are required, the others optional. */
 export type OptionsOf<S extends Schema> = Flatten<
-  { [K in RequiredKeys<S>]: InputOf<S[K]> } & { [K in Exclude<keyof S, RequiredKeys<S>>]?: InputOf<S[K]> }
+  // Keys filtered with `as` over `keyof S` keep each property's declaration, so its TSDoc in the schema shows.
+  { [K in keyof S as K extends RequiredKeys<S> ? K : never]: InputOf<S[K]> } & {
+    [K in keyof S as K extends RequiredKeys<S> ? never : K]?: InputOf<S[K]>;
+  }
 >;
 
 /** The validated values of a schema (defaults applied). */

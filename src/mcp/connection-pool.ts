@@ -69,6 +69,7 @@ export class ConnectionPool {
    * @param serverInfo The server to connect to.
    * @param options The client options; connections with different options are not shared.
    * @returns A lease on the shared client; its last `release()` closes the client.
+   * @internal
    */
   acquire(serverInfo: ServerInfo, options: MCPClientOptions = {}): ClientLease {
     const normalized: MCPClientOptions = {

@@ -30,6 +30,7 @@ import {
 
 /** One metadata URL that discovery requested, and what came back. */
 export interface DiscoveryAttempt {
+  /** The metadata URL requested. */
   url: string;
   /** HTTP status, when a response arrived. */
   status?: number;

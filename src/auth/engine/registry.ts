@@ -41,6 +41,7 @@ export class EngineRegistry {
    * and clock; `undefined` when OAuth is off (`oauth: false`).
    * @param request The server and configuration; `fetch`, `logger` and `clock` apply only when the engine is built.
    * @returns The shared engine, or `undefined` for `oauth: false`.
+   * @internal
    */
   engineFor(request: EngineRequest): OAuthEngine | undefined {
     if (request.oauth === false) return undefined;

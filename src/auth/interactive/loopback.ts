@@ -37,7 +37,9 @@ export interface CallbackWaitOptions {
 
 /** The loopback port could not be bound (RFC 8252 §7.3); `port` is the one asked for. */
 export class CallbackPortError extends OAuthError {
+  /** The loopback host the listener was to bind. */
   readonly host: string;
+  /** The port it was to bind (0: any free port). */
   readonly port: number;
 
   constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
