@@ -144,8 +144,9 @@ describe('server infos: serialization', () => {
     const info = serverInfoFromDict(former);
     assert.ok(info instanceof SSEServerInfo);
     assert.deepEqual([info.timeoutMs, info.maxRetries, info.baseDelayMs, info.maxDelayMs], [7_000, 2, 50, 500]);
-    assert.equal(info.oauth?.clientSecret?.toString(), 'Secret(env:CS)');
-    assert.deepEqual(info.oauth?.toDict(), former.oauth);
+    assert.ok(info.oauth instanceof OAuthConfig);
+    assert.equal(info.oauth.clientSecret?.toString(), 'Secret(env:CS)');
+    assert.deepEqual(info.oauth.toDict(), former.oauth);
     assert.throws(
       () => serverInfoFromDict({ ...former, timeout_ms: 8_000 }),
       (e: unknown) => e instanceof InvalidOptionError && e.field === 'timeoutMs',
