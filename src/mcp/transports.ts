@@ -1,17 +1,13 @@
 /** The MCP clients of each transport: Streamable HTTP, HTTP+SSE and stdio. */
 
 import type { ChildProcess } from 'node:child_process';
-import {
-  type AuthProvider,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import { type AuthProvider, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { type ConnectionAuth, createConnectionAuth } from '../auth/connection-auth.ts';
 import { quote } from '../core/errors.ts';
 import { MCPClient } from './client.ts';
 import { causeCode, errorText, type MCPClientOptions, withDeadline } from './client-support.ts';
+import { createHttpTransport, staticHeaders, staticTokenProvider } from './http-transport.ts';
 import type { ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from './server-info.ts';
 
 type HttpServerInfo = StreamableHttpServerInfo | SSEServerInfo;
@@ -56,8 +52,7 @@ abstract class HttpClient extends MCPClient {
       await auth.prepare({ signal });
       return auth;
     }
-    const token = this.serverInfo.resolveToken();
-    return token === undefined ? undefined : { token: async () => token };
+    return staticTokenProvider(this.serverInfo.resolveToken());
   }
 
   /** The fetch the transport uses: the configured one, wrapped by the OAuth engine when there is one. */
@@ -68,13 +63,9 @@ abstract class HttpClient extends MCPClient {
     return auth.wrapFetch(inner);
   }
 
-  protected requestInit(): RequestInit {
-    const headers = this.serverInfo.resolveHeaders();
-    const token = this.#auth ? this.serverInfo.resolveToken() : undefined;
-    if (token !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      headers['Authorization'] = `Bearer ${token}`;
-    }
-    return { headers };
+  /** The headers of every request: the configured ones, and the static token beside an OAuth engine. */
+  protected headers(): Record<string, string> {
+    return staticHeaders(this.serverInfo, this.#auth !== undefined);
   }
 
   protected override async recover(error: unknown, operation: string, signal: AbortSignal | undefined) {
@@ -107,18 +98,10 @@ export class StreamableHttpClient extends HttpClient {
 
   protected async createTransport(signal: AbortSignal): Promise<Transport> {
     const authProvider = await this.authProvider(signal);
-    const { maxRetries, baseDelayMs: baseDelay, maxDelayMs: maxDelay } = this.serverInfo;
-    const transportFetch = this.transportFetch();
-    return new StreamableHTTPClientTransport(this.serverInfo.url, {
-      requestInit: this.requestInit(),
-      ...(authProvider && { authProvider }),
-      ...(transportFetch && { fetch: transportFetch }),
-      reconnectionOptions: {
-        maxRetries,
-        initialReconnectionDelay: baseDelay,
-        maxReconnectionDelay: maxDelay,
-        reconnectionDelayGrowFactor: 2,
-      },
+    return createHttpTransport('http', this.serverInfo, {
+      headers: this.headers(),
+      authProvider,
+      fetch: this.transportFetch(),
     });
   }
 
@@ -135,22 +118,10 @@ export class SSEClient extends HttpClient {
 
   protected async createTransport(signal: AbortSignal): Promise<Transport> {
     const authProvider = await this.authProvider(signal);
-    const requestInit = this.requestInit();
-    const headers = requestInit.headers as Record<string, string>;
-    const transportFetch = this.transportFetch();
-    const baseFetch = transportFetch ?? fetch;
-    return new SSEClientTransport(this.serverInfo.url, {
-      requestInit,
-      ...(authProvider && { authProvider }),
-      ...(transportFetch && { fetch: transportFetch }),
-      // The stream request does not read `requestInit`: add the configured headers to it here.
-      eventSourceInit: {
-        fetch: (url, init) => {
-          const merged = new Headers(init?.headers);
-          for (const [key, value] of Object.entries(headers)) if (!merged.has(key)) merged.set(key, value);
-          return baseFetch(url, { ...init, headers: merged });
-        },
-      },
+    return createHttpTransport('sse', this.serverInfo, {
+      headers: this.headers(),
+      authProvider,
+      fetch: this.transportFetch(),
     });
   }
 }

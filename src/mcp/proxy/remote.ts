@@ -1,7 +1,6 @@
 import {
   type JSONRPCMessage,
   SdkHttpError,
-  SSEClientTransport,
   SseError,
   StreamableHTTPClientTransport,
   type Transport,
@@ -11,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { errorText, isAuthFailure, isConnectionFailure, withDeadline } from '../client-support.ts';
 import { MCPConnectionError } from '../errors.ts';
+import { createHttpTransport, staticHeaders, staticTokenProvider } from '../http-transport.ts';
 import type { SSEServerInfo, StreamableHttpServerInfo } from '../server-info.ts';
 
 /**
@@ -212,46 +212,14 @@ export class RemoteConnection {
 
   #createTransport(kind: RemoteKind): Transport {
     const info = this.serverInfo;
-    const headers = info.resolveHeaders();
-    const token = info.resolveToken();
-    if (token !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      // Sent only while the engine holds no token of its own (the SDK transports prefer the AuthProvider's).
-      headers['Authorization'] = `Bearer ${token}`;
-    }
+    // The static token is sent only while the engine holds no token of its own (see `staticHeaders`).
+    const headers = staticHeaders(info, true);
     const auth = this.#auth;
-    const authProvider = auth ?? (token === undefined ? undefined : { token: async () => token });
+    const authProvider = auth ?? staticTokenProvider(info.resolveToken());
     const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.#fetch ?? fetch;
     const transportFetch = auth?.wrapFetch ? auth.wrapFetch(inner) : this.#fetch;
-    let transport: Transport;
-    if (kind === 'http') {
-      transport = new StreamableHTTPClientTransport(info.url, {
-        requestInit: { headers },
-        ...(authProvider && { authProvider }),
-        ...(transportFetch && { fetch: transportFetch }),
-        // The proxy starts a new session itself when one is lost; the transport only resumes its own streams.
-        reconnectionOptions: {
-          maxRetries: info.maxRetries,
-          initialReconnectionDelay: info.baseDelayMs,
-          maxReconnectionDelay: info.maxDelayMs,
-          reconnectionDelayGrowFactor: 2,
-        },
-      });
-    } else {
-      const baseFetch = transportFetch ?? fetch;
-      transport = new SSEClientTransport(info.url, {
-        requestInit: { headers },
-        ...(authProvider && { authProvider }),
-        ...(transportFetch && { fetch: transportFetch }),
-        // The stream request does not read `requestInit`: add the configured headers to it here.
-        eventSourceInit: {
-          fetch: (url, init) => {
-            const merged = new Headers(init?.headers);
-            for (const [key, value] of Object.entries(headers)) if (!merged.has(key)) merged.set(key, value);
-            return baseFetch(url, { ...init, headers: merged });
-          },
-        },
-      });
-    }
+    // The proxy starts a new session itself when one is lost; the transport only resumes its own streams.
+    const transport = createHttpTransport(kind, info, { headers, authProvider, fetch: transportFetch });
     if (this.#protocolVersion !== undefined) transport.setProtocolVersion?.(this.#protocolVersion);
     transport.onmessage = (message) => this.onmessage?.(message);
     transport.onerror = (error) => {
