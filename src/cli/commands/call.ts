@@ -2,26 +2,21 @@ import { quote } from '../../core/errors.ts';
 import { MCPInvocationError } from '../../mcp/errors.ts';
 import { MCPTool } from '../../mcp/tool.ts';
 import { argPairsToArguments } from '../arg-pairs.ts';
-import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
+import { parseCommandArgs, seeHelp } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';
 import type { Command, CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
 import { type CallToolResultLike, resultForTerminal, resultToJson } from '../format.ts';
-import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
+import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
 import { readAll } from '../io.ts';
 import { parseToolArguments } from '../json-args.ts';
+import { SERVER_COMMAND_HELP, SERVER_COMMAND_OPTIONS } from '../server-command.ts';
 import { cliElicitation, serverListeners } from '../server-output.ts';
-import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
 import { tracingFetch, tracingWanted } from '../trace.ts';
-import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
 const OPTIONS = {
-  ...COMMON_OPTIONS,
-  ...TARGET_OPTIONS,
-  ...TRANSPORT_OPTIONS,
-  ...OAUTH_OPTIONS,
-  ...CREDENTIAL_OPTIONS,
+  ...SERVER_COMMAND_OPTIONS,
   args: { type: 'string' },
   arg: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
@@ -38,13 +33,7 @@ Call a tool of an MCP server. --args is a JSON object of arguments (default {});
 Prints the text of the result (images, audio and resources summarized), or with --json the whole MCP
 CallToolResult. A result with isError exits 1 (with --json the result is still printed on stdout).
 
-${TARGET_HELP}
-
-${TRANSPORT_HELP}
-
-${CREDENTIAL_HELP}
-
-${COMMON_HELP}
+${SERVER_COMMAND_HELP}
   --args JSON              the tool's arguments, a JSON object
   --arg KEY=VALUE          one argument (repeatable), typed by the tool's schema: --arg message=hi
                            --arg count=3; added to (and overriding) --args

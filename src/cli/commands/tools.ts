@@ -1,23 +1,18 @@
 import { quote } from '../../core/errors.ts';
 import { MCPToolset } from '../../mcp/toolset.ts';
 import { argumentLines } from '../arg-pairs.ts';
-import { COMMON_OPTIONS, OAUTH_OPTIONS, parseCommandArgs, seeHelp, TARGET_OPTIONS } from '../args.ts';
+import { parseCommandArgs, seeHelp } from '../args.ts';
 import { prepareTarget, signInError } from '../connect.ts';
 import type { Command } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { explainFailure } from '../explain.ts';
 import { firstLine, toolsToJson, toolsToTable } from '../format.ts';
-import { COMMON_HELP, EXIT_HELP, OAUTH_HELP, TARGET_HELP } from '../help-text.ts';
-import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS } from '../static-credentials.ts';
+import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
+import { SERVER_COMMAND_HELP, SERVER_COMMAND_OPTIONS } from '../server-command.ts';
 import { tracingFetch, tracingWanted } from '../trace.ts';
-import { TRANSPORT_HELP, TRANSPORT_OPTIONS } from '../transport-options.ts';
 
 const OPTIONS = {
-  ...COMMON_OPTIONS,
-  ...TARGET_OPTIONS,
-  ...TRANSPORT_OPTIONS,
-  ...OAUTH_OPTIONS,
-  ...CREDENTIAL_OPTIONS,
+  ...SERVER_COMMAND_OPTIONS,
   schema: { type: 'boolean' },
 } as const;
 
@@ -32,13 +27,7 @@ List the tools of an MCP server: a table of names and descriptions, or with --js
 {name, description, inputSchema}. With --schema, each tool's arguments are listed under it as the
 options of 'mcptool call' (--arg KEY=VALUE: type, required, choices, default, description).
 
-${TARGET_HELP}
-
-${TRANSPORT_HELP}
-
-${CREDENTIAL_HELP}
-
-${COMMON_HELP}
+${SERVER_COMMAND_HELP}
 
 ${OAUTH_HELP}
 
