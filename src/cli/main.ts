@@ -1,4 +1,4 @@
-import { releaseHeldLockFilesSync } from '../auth/store/file.ts';
+import { releaseHeldLockFilesSync } from '../auth/store/held-lock-files.ts';
 import { urlSecrets } from '../core/redact.ts';
 import { generalUsage, helpCommand } from './commands/help.ts';
 import type { CommandEntry } from './context.ts';

@@ -3,13 +3,13 @@
  * with its owner; a stale one is taken over, and taking over or releasing is serialized by a breaker file.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { quote } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { OAuthError } from '../errors.ts';
+import { noteLockFileHeld, noteLockFileReleased } from './held-lock-files.ts';
 import { backoffDelays, LocalLocks, sleep } from './lock-util.ts';
 import type { StoreLock } from './types.ts';
 
@@ -36,24 +36,6 @@ interface LockState {
 export const processLocks = new LocalLocks();
 /** Tokens of the file locks this process holds: a lock file naming our pid but not one of these is a predecessor's. */
 const heldTokens = new Set<string>();
-/** The lock files this process holds now (path → owner token), for {@link releaseHeldLockFilesSync}. */
-const heldLockFiles = new Map<string, string>();
-
-/**
- * Delete the lock files this process holds, synchronously: for a process that is about to exit on a signal
- * (Ctrl-C during a sign-in), so that no lock file naming a dead pid is left behind. Each file is deleted only
- * while it still holds this process's owner token.
- */
-export function releaseHeldLockFilesSync(): void {
-  for (const [path, token] of heldLockFiles) {
-    try {
-      if (parseOwner(readFileSync(path, 'utf8'))?.token === token) unlinkSync(path);
-    } catch {
-      // already gone, or not ours any more
-    }
-  }
-  heldLockFiles.clear();
-}
 const HOST = hostname();
 
 export function errorCode(error: unknown): string | undefined {
@@ -170,7 +152,7 @@ export async function tryLockFile(path: string, ttlMs: number, logger: Logger): 
   const owner = await createLockFile(path, ttlMs);
   if (owner !== undefined) {
     heldTokens.add(owner.token);
-    heldLockFiles.set(path, owner.token);
+    noteLockFileHeld(path, owner.token);
     return {
       release: () => releaseLockFile(path, owner.token, logger),
       renew: () => renewLockFile(path, owner, logger),
@@ -251,7 +233,7 @@ async function renewLockFile(path: string, owner: LockOwner, logger: Logger): Pr
 
 async function releaseLockFile(path: string, token: string, logger: Logger): Promise<void> {
   heldTokens.delete(token);
-  if (heldLockFiles.get(path) === token) heldLockFiles.delete(path);
+  noteLockFileReleased(path, token);
   let releaseBreaker: (() => Promise<void>) | undefined;
   const delays = backoffDelays(2, 50);
   const deadline = Date.now() + BREAKER_STALE_MS * 2;
