@@ -44,7 +44,7 @@ export type LogListener = (entry: ServerLogEntry) => void;
 /** Options of an {@link MCPClient}. */
 export interface MCPClientOptions {
   /** How long connecting (spawn or HTTP handshake plus `initialize`) may take, in ms. */
-  connectionTimeout?: number;
+  connectionTimeoutMs?: number;
   logger?: Logger;
   /** Used for every HTTP request of the HTTP transports and of the OAuth engine. */
   fetch?: typeof fetch;
@@ -55,8 +55,7 @@ export interface MCPClientOptions {
 /** Options of one operation. */
 export interface OperationOptions {
   signal?: AbortSignal | undefined;
-  /** In ms. */
-  timeout?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of one tool call. */

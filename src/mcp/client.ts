@@ -86,7 +86,7 @@ export abstract class MCPClient {
     this.logger = redactingLogger(options.logger ?? silentLogger);
     this.fetchFn = options.fetch;
     this.engines = options.engines;
-    this.#connectionTimeout = options.connectionTimeout;
+    this.#connectionTimeout = options.connectionTimeoutMs;
   }
 
   /** A description of the server for messages: URL or command line. */
@@ -163,7 +163,7 @@ export abstract class MCPClient {
   }
 
   async #connectOnce(options: OperationOptions, authRetried = false): Promise<Client> {
-    const timeout = options.timeout ?? this.#connectionTimeout ?? this.defaultConnectionTimeout;
+    const timeout = options.timeoutMs ?? this.#connectionTimeout ?? this.defaultConnectionTimeout;
     let client: Client;
     let transport: Transport;
     try {
@@ -293,7 +293,7 @@ export abstract class MCPClient {
    */
   async listTools(options: OperationOptions = {}): Promise<SdkTool[]> {
     const requestOptions = {
-      timeout: options.timeout ?? this.defaultConnectionTimeout,
+      timeout: options.timeoutMs ?? this.defaultConnectionTimeout,
       ...(options.signal && { signal: options.signal }),
     };
     const tools = await this.#withConnection(
@@ -330,7 +330,7 @@ export abstract class MCPClient {
     args: Record<string, unknown> = {},
     options: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    const timeout = options.timeout ?? DEFAULT_INVOCATION_TIMEOUT;
+    const timeout = options.timeoutMs ?? DEFAULT_INVOCATION_TIMEOUT;
     const call: InFlightCall = { elicitationHandler: options.elicitationHandler };
     const invocationError = (error: unknown): Error =>
       invocationErrorOf(error, {

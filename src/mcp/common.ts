@@ -1,7 +1,16 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/client';
 import { InvalidOptionError, quote } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
-import { optionalBoolean, optionalPositiveNumber, requireObject } from '../core/options.ts';
+import {
+  defaulted,
+  optional,
+  optionalBoolean,
+  optionsFromDict,
+  parseOptions,
+  positiveNumberKind,
+  requireObject,
+  valuesToDict,
+} from '../core/options.ts';
 import type { JsonValue, SerializedObject } from '../core/serialization.ts';
 import {
   type CallToolOptions,
@@ -24,6 +33,8 @@ export interface InvokeOptions {
   /** Aborts the call: the request is cancelled (`notifications/cancelled`) and `invoke` rejects with `ABORTED`. */
   signal?: AbortSignal;
   /** Overrides the invocation timeout, in ms. */
+  timeoutMs?: number;
+  /** @deprecated The former name of `timeoutMs`. */
   timeout?: number;
   /** Receives this call's progress notifications (in addition to the tool's `onProgress`). */
   onProgress?: ProgressListener;
@@ -59,9 +70,13 @@ export interface Toolset {
 /** Options shared by `MCPTool` and `MCPToolset`. */
 export interface MCPConnectionOptions {
   serverInfo: ServerInfo;
-  /** How long connecting may take, in ms. Default: the HTTP server info's `timeout`, else 30000. */
-  connectionTimeout?: number;
+  /** How long connecting may take, in ms. Default: the HTTP server info's `timeoutMs`, else 30000. */
+  connectionTimeoutMs?: number;
   /** How long a tool call may take, in ms. Default 60000. */
+  invocationTimeoutMs?: number;
+  /** @deprecated The former name of `connectionTimeoutMs` (still accepted; both with different values is an error). */
+  connectionTimeout?: number;
+  /** @deprecated The former name of `invocationTimeoutMs` (still accepted; both with different values is an error). */
   invocationTimeout?: number;
   /** Connect at construction (in the background) instead of at first use. Default false. */
   eagerConnect?: boolean;
@@ -89,8 +104,8 @@ export interface MCPConnectionOptions {
 /** Validated common options. */
 export interface NormalizedConnectionOptions {
   serverInfo: ServerInfo;
-  connectionTimeout: number | undefined;
-  invocationTimeout: number;
+  connectionTimeoutMs: number | undefined;
+  invocationTimeoutMs: number;
   eagerConnect: boolean;
   logger: Logger;
   elicitationHandler: ElicitationHandler | undefined;
@@ -105,6 +120,18 @@ function optionalFunction<T>(value: unknown, field: string): T | undefined {
   if (typeof value !== 'function') throw new InvalidOptionError(field, 'must be a function');
   return value as T;
 }
+
+/** The durations of `MCPTool` and `MCPToolset`, declared once (validation, default, dict keys, former names). */
+const DURATION_OPTIONS = {
+  connectionTimeoutMs: optional('connection_timeout_ms', positiveNumberKind, {
+    alias: 'connectionTimeout',
+    wireAlias: 'connection_timeout',
+  }),
+  invocationTimeoutMs: defaulted('invocation_timeout_ms', positiveNumberKind, DEFAULT_INVOCATION_TIMEOUT, {
+    alias: 'invocationTimeout',
+    wireAlias: 'invocation_timeout',
+  }),
+};
 
 /** Validate the common options once, naming the field at fault. */
 export function normalizeConnectionOptions(options: unknown, what: string): NormalizedConnectionOptions {
@@ -125,9 +152,7 @@ export function normalizeConnectionOptions(options: unknown, what: string): Norm
   }
   return {
     serverInfo: o['serverInfo'],
-    connectionTimeout: optionalPositiveNumber(o['connectionTimeout'], 'connectionTimeout'),
-    invocationTimeout:
-      optionalPositiveNumber(o['invocationTimeout'], 'invocationTimeout') ?? DEFAULT_INVOCATION_TIMEOUT,
+    ...parseOptions(DURATION_OPTIONS, o, ''),
     eagerConnect: optionalBoolean(o['eagerConnect'], 'eagerConnect') ?? false,
     logger: (logger as Logger | undefined) ?? silentLogger,
     elicitationHandler: optionalFunction<ElicitationHandler>(o['elicitationHandler'], 'elicitationHandler'),
@@ -140,9 +165,10 @@ export function normalizeConnectionOptions(options: unknown, what: string): Norm
 
 /** The serialized form of the common options (handlers, logger, fetch and pool are not serialized). */
 export function connectionOptionsToDict(o: NormalizedConnectionOptions): { [key: string]: JsonValue } {
-  const d: { [key: string]: JsonValue } = { server_info: o.serverInfo.toDict() };
-  if (o.connectionTimeout !== undefined) d['connection_timeout'] = o.connectionTimeout;
-  d['invocation_timeout'] = o.invocationTimeout;
+  const d: { [key: string]: JsonValue } = {
+    server_info: o.serverInfo.toDict(),
+    ...valuesToDict(DURATION_OPTIONS, o, ''),
+  };
   d['eager_connect'] = o.eagerConnect;
   return d;
 }
@@ -152,9 +178,10 @@ export function connectionOptionsFromDict(
   d: SerializedObject,
   serverInfoFromDict: (dict: unknown) => ServerInfo,
 ): Omit<MCPConnectionOptions, 'logger'> {
-  const options: Omit<MCPConnectionOptions, 'logger'> = { serverInfo: serverInfoFromDict(d['server_info']) };
-  if (typeof d['connection_timeout'] === 'number') options.connectionTimeout = d['connection_timeout'];
-  if (typeof d['invocation_timeout'] === 'number') options.invocationTimeout = d['invocation_timeout'];
+  const options: Omit<MCPConnectionOptions, 'logger'> = {
+    serverInfo: serverInfoFromDict(d['server_info']),
+    ...optionsFromDict(DURATION_OPTIONS, d, ''),
+  };
   if (typeof d['eager_connect'] === 'boolean') options.eagerConnect = d['eager_connect'];
   return options;
 }
@@ -187,7 +214,7 @@ export class ConnectionHolder {
       const o = this.#options;
       const lease = o.pool.acquire(o.serverInfo, {
         logger: o.logger,
-        ...(o.connectionTimeout !== undefined && { connectionTimeout: o.connectionTimeout }),
+        ...(o.connectionTimeoutMs !== undefined && { connectionTimeoutMs: o.connectionTimeoutMs }),
         ...(o.fetch && { fetch: o.fetch }),
       });
       this.#lease = lease;
@@ -197,7 +224,7 @@ export class ConnectionHolder {
     const client = this.#lease.client;
     await client.connect({
       ...(signal && { signal }),
-      ...(this.#options.connectionTimeout !== undefined && { timeout: this.#options.connectionTimeout }),
+      ...(this.#options.connectionTimeoutMs !== undefined && { timeoutMs: this.#options.connectionTimeoutMs }),
     });
     return client;
   }
@@ -206,8 +233,14 @@ export class ConnectionHolder {
   async call(client: MCPClient, name: string, args: Record<string, unknown>, options: InvokeOptions = {}) {
     const o = this.#options;
     const listeners = [o.onProgress, options.onProgress].filter((l): l is ProgressListener => l !== undefined);
+    if (options.timeoutMs !== undefined && options.timeout !== undefined && options.timeoutMs !== options.timeout) {
+      throw new InvalidOptionError(
+        'timeoutMs',
+        'is also given under its deprecated name timeout, with a different value; give only timeoutMs',
+      );
+    }
     const callOptions: CallToolOptions = {
-      timeout: options.timeout ?? o.invocationTimeout,
+      timeoutMs: options.timeoutMs ?? options.timeout ?? o.invocationTimeoutMs,
       signal: options.signal,
       elicitationHandler: o.elicitationHandler,
       onProgress: listeners.length

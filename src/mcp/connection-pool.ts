@@ -19,7 +19,7 @@ interface Entry {
 /**
  * The part of a connection's identity that its client options make: every option of {@link MCPClientOptions} is
  * connection-relevant, because the client and its transport are built with it. Numbers compare by value
- * (`connectionTimeout`), objects and functions by reference (`logger`, `fetch`: the same object, not an equal one).
+ * (`connectionTimeoutMs`), objects and functions by reference (`logger`, `fetch`: the same object, not an equal one).
  */
 function optionsIdentity(options: MCPClientOptions): string {
   const entries: [string, string | number | boolean][] = [];
@@ -49,10 +49,10 @@ export interface ConnectionPoolOptions {
  *
  * - the server info has the same `connectionKey()` (its serialized configuration with the secrets resolved, and
  *   the same `OAuthConfig` token store and authorization handler objects), and
- * - the client options are equal: the same `connectionTimeout`, the same `logger` object and the same `fetch`
+ * - the client options are equal: the same `connectionTimeoutMs`, the same `logger` object and the same `fetch`
  *   (a toolset with its own logger or fetch gets a connection of its own, which uses them).
  *
- * What a holder keeps for itself does not split the connection: `invocationTimeout`, `onProgress`, `onLog` and
+ * What a holder keeps for itself does not split the connection: `invocationTimeoutMs`, `onProgress`, `onLog` and
  * `elicitationHandler` are per holder (see `ConnectionHolder`). The last `release()` closes the connection.
  */
 export class ConnectionPool {

@@ -32,7 +32,7 @@ export interface MCPToolOptions extends MCPConnectionOptions {
 /**
  * One tool of an MCP server, as a framework-neutral {@link Tool}. Lazy by default: nothing connects until
  * `warmUp()` or the first `invoke()`; `MCPTool.connect(options)` connects at once and rejects with the cause.
- * Tools and toolsets of the same server with the same connection options (`serverInfo`, `connectionTimeout`, the
+ * Tools and toolsets of the same server with the same connection options (`serverInfo`, `connectionTimeoutMs`, the
  * same `logger` and `fetch` objects) share one connection; `close()` releases this tool's reference.
  *
  * `name` and `description` are known at construction; `inputSchema`, `outputSchema` and the server's

@@ -59,7 +59,7 @@ class ToolsetTool implements Tool {
  * The tools of one MCP server (all, or those named in `toolNames`) as framework-neutral {@link Tool}s.
  * Lazy by default: `tools` is empty until `warmUp()`; `MCPToolset.connect(options)` connects at once and
  * rejects with the cause. Toolsets and tools of the same server with the same connection options (`serverInfo`,
- * `connectionTimeout`, the same `logger` and `fetch` objects; see `ConnectionPool`) share one connection; `close()` releases this
+ * `connectionTimeoutMs`, the same `logger` and `fetch` objects; see `ConnectionPool`) share one connection; `close()` releases this
  * toolset's reference, and the last release closes the connection (a script that closes its toolsets exits).
  *
  * @example

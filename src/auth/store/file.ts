@@ -13,7 +13,6 @@ import { defaultTokenStoreDir } from './paths.ts';
 import { checkLockName, checkRecordKey, parseTokenRecord, serializeTokenRecord, tokenRecordId } from './record.ts';
 import type { LockOptions, StoreLock, TokenRecord, TokenRecordKey, TokenStore } from './types.ts';
 
-
 const TYPE = 'mcptool.FileTokenStore';
 const RECORD_FILE = /^[0-9a-f]{64}\.json$/;
 const TEMP_FILE = /^\.[0-9a-f]{16}\.tmp$/;

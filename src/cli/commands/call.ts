@@ -75,7 +75,7 @@ ${EXIT_HELP}
     const timeouts =
       prepared.timeoutMs === undefined
         ? {}
-        : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
+        : { connectionTimeoutMs: prepared.timeoutMs, invocationTimeoutMs: prepared.timeoutMs };
     const quiet = values.quiet === true;
     const tool = new MCPTool({
       name: toolName,

@@ -133,7 +133,7 @@ ${EXIT_HELP}
 async function answersWithoutAuthorization(url: URL, sse: boolean): Promise<boolean> {
   const options = { url: url.href, oauth: false as const, maxRetries: 0 };
   const serverInfo = sse ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
-  const toolset = new MCPToolset({ serverInfo, connectionTimeout: 15_000, invocationTimeout: 15_000 });
+  const toolset = new MCPToolset({ serverInfo, connectionTimeoutMs: 15_000, invocationTimeoutMs: 15_000 });
   try {
     await toolset.warmUp();
     return true;

@@ -48,7 +48,7 @@ ${EXIT_HELP}
     const timeouts =
       prepared.timeoutMs === undefined
         ? {}
-        : { connectionTimeout: prepared.timeoutMs, invocationTimeout: prepared.timeoutMs };
+        : { connectionTimeoutMs: prepared.timeoutMs, invocationTimeoutMs: prepared.timeoutMs };
     const toolset = new MCPToolset({
       serverInfo: prepared.serverInfo,
       ...timeouts,

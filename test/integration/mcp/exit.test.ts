@@ -53,7 +53,7 @@ describe('a script that closes its toolset exits by itself', () => {
         const Info = '${transport}' === 'sse' ? SSEServerInfo : StreamableHttpServerInfo;
         const toolset = await MCPToolset.connect({ serverInfo: new Info({ url: server.url, oauth: false }) });
         const tool = await MCPTool.connect({ name: 'echo', serverInfo: new Info({ url: server.url, oauth: false }) });
-        await toolset.getTool('slow').invoke({ ms: 5000 }, { timeout: 100 }).catch(() => {});
+        await toolset.getTool('slow').invoke({ ms: 5000 }, { timeoutMs: 100 }).catch(() => {});
         console.log((await tool.invoke({ message: 'ok' })).content[0].text);
         await toolset.close();
         await tool.close();

@@ -80,7 +80,7 @@ for (const transport of ['streamable-http', 'sse'] as const) {
 
     it('times out with INVOCATION_TIMEOUT', async () => {
       await assert.rejects(
-        toolset.getTool('slow').invoke({ ms: 5_000 }, { timeout: 150 }),
+        toolset.getTool('slow').invoke({ ms: 5_000 }, { timeoutMs: 150 }),
         (e: unknown) => e instanceof MCPInvocationError && e.code === 'INVOCATION_TIMEOUT',
       );
     });

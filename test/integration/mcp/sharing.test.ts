@@ -58,7 +58,7 @@ describe('issue 10.3: tools and toolsets share a connection only with equal conn
       const d = await MCPToolset.connect({
         serverInfo: info(),
         logger: loggerA,
-        invocationTimeout: 5_000,
+        invocationTimeoutMs: 5_000,
         onProgress: () => {},
         onLog: () => {},
         elicitationHandler: async () => ({ action: 'decline' }),
@@ -69,7 +69,7 @@ describe('issue 10.3: tools and toolsets share a connection only with equal conn
       assert.equal(server.stats.sessions, 3, 'equal connection options share the connection');
       assert.equal(defaultConnectionPool.size, before + 3);
 
-      const e = await MCPToolset.connect({ serverInfo: info(), logger: loggerA, connectionTimeout: 20_000 });
+      const e = await MCPToolset.connect({ serverInfo: info(), logger: loggerA, connectionTimeoutMs: 20_000 });
       held.push(e);
       assert.equal(server.stats.sessions, 4, 'a different connection timeout: a connection of its own');
     } finally {

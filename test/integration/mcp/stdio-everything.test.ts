@@ -105,7 +105,7 @@ describe('stdio failures', () => {
       args: ['-e', 'console.error("config file missing"); process.exit(3)'],
     });
     await assert.rejects(
-      MCPToolset.connect({ serverInfo, connectionTimeout: 5_000 }),
+      MCPToolset.connect({ serverInfo, connectionTimeoutMs: 5_000 }),
       (e: unknown) =>
         e instanceof MCPConnectionError && e.code === 'CONNECTION_FAILED' && /config file missing/.test(e.message),
     );

@@ -227,6 +227,23 @@ describe('server infos: serialization', () => {
     assert.deepEqual(s.toolNames, ['a', 'b']);
     assert.deepEqual(s.tools, []);
   });
+
+  it('tool and toolset durations carry their unit; the former names and dict keys still work', () => {
+    const serverInfo = new StdioServerInfo({ command: 'node', args: ['server.js'] });
+    const dict = new MCPToolset({ serverInfo, connectionTimeoutMs: 99, invocationTimeoutMs: 1234 }).toDict();
+    assert.equal(dict['connection_timeout_ms'], 99);
+    assert.equal(dict['invocation_timeout_ms'], 1234);
+    assert.equal('connection_timeout' in dict || 'invocation_timeout' in dict, false);
+    const { connection_timeout_ms: _c, invocation_timeout_ms: _i, ...rest } = dict;
+    const former = { ...rest, connection_timeout: 7, invocation_timeout: 8 };
+    const read = MCPToolset.fromDict(former).toDict();
+    assert.equal(read['connection_timeout_ms'], 7);
+    assert.equal(read['invocation_timeout_ms'], 8);
+    assert.throws(
+      () => new MCPTool({ name: 'echo', serverInfo, invocationTimeoutMs: 1, invocationTimeout: 2 }),
+      (e: unknown) => e instanceof InvalidOptionError && /deprecated name invocationTimeout/.test(e.message),
+    );
+  });
 });
 
 describe('server infos: connection identity', () => {
