@@ -35,123 +35,148 @@ function describePosition(text: string, offset: number): string {
   return `position ${offset} (line ${line}, column ${column})`;
 }
 
+/** A syntax error found by {@link JsonScanner}: where it is and what was found there. */
+class JsonSyntaxFault {
+  constructor(
+    readonly offset: number,
+    readonly message: string,
+  ) {}
+}
+
+/** A small RFC 8259 scanner: walks `text` and throws a {@link JsonSyntaxFault} at the first syntax error. */
+class JsonScanner {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Scan one whole JSON text: a value with nothing but whitespace after it. */
+  document(): void {
+    this.value();
+    this.ws();
+    if (this.i < this.text.length) throw this.fail(`${this.found(this.i)} after the JSON value`);
+  }
+
+  private fail(message: string, at = this.i): JsonSyntaxFault {
+    return new JsonSyntaxFault(at, message);
+  }
+
+  private found(at: number): string {
+    return at >= this.text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(this.text[at])}`;
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i]!)) this.i++;
+  }
+
+  private literal(word: string): void {
+    for (let k = 0; k < word.length; k++) {
+      if (this.text[this.i + k] !== word[k]) throw this.fail(this.found(this.i + k), this.i + k);
+    }
+    this.i += word.length;
+  }
+
+  private string(): void {
+    const text = this.text;
+    this.i++; // opening quote
+    while (this.i < text.length) {
+      const c = text[this.i]!;
+      if (c === '"') {
+        this.i++;
+        return;
+      }
+      if (c === '\\') this.escape();
+      else if (c.charCodeAt(0) < 0x20) throw this.fail('control character in string');
+      else this.i++;
+    }
+    throw this.fail('unterminated string');
+  }
+
+  /** One backslash escape inside a string; `i` is at the backslash. */
+  private escape(): void {
+    const text = this.text;
+    const e = text[this.i + 1];
+    if (e === undefined) throw this.fail('unexpected end of input', this.i + 1);
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(text.slice(this.i + 2, this.i + 6))) throw this.fail('bad \\u escape');
+      this.i += 6;
+    } else if ('"\\/bfnrt'.includes(e)) {
+      this.i += 2;
+    } else {
+      throw this.fail(`bad escape \\${e}`);
+    }
+  }
+
+  private number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i));
+    if (!m || m[0] === '' || m[0] === '-') throw this.fail(this.found(this.i));
+    this.i += m[0].length;
+  }
+
+  private value(): void {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === '{') this.object();
+    else if (c === '[') this.array();
+    else if (c === '"') this.string();
+    else if (c === 't') this.literal('true');
+    else if (c === 'f') this.literal('false');
+    else if (c === 'n') this.literal('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number();
+    else throw this.fail(this.found(this.i));
+  }
+
+  private object(): void {
+    const text = this.text;
+    this.i++;
+    this.ws();
+    if (text[this.i] === '}') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      if (text[this.i] !== '"') throw this.fail(`${this.found(this.i)}, expected a "quoted" property name`);
+      this.string();
+      this.ws();
+      if (text[this.i] !== ':') throw this.fail(`${this.found(this.i)}, expected ':'`);
+      this.i++;
+      this.value();
+      if (this.listEnd('}')) return;
+    }
+  }
+
+  private array(): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.value();
+      if (this.listEnd(']')) return;
+    }
+  }
+
+  /** After a member or element: `,` continues (false), `close` ends the container (true), else a fault. */
+  private listEnd(close: '}' | ']'): boolean {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === ',' || c === close) {
+      this.i++;
+      return c === close;
+    }
+    throw this.fail(`${this.found(this.i)}, expected ',' or '${close}'`);
+  }
+}
+
 /** Where the first syntax error of `text` is (a small RFC 8259 scanner), or `undefined` if it is valid JSON. */
 export function locateJsonError(text: string): { offset: number; message: string } | undefined {
-  let i = 0;
-  class Fail {
-    constructor(
-      readonly offset: number,
-      readonly message: string,
-    ) {}
-  }
-  const found = (at: number): string =>
-    at >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[at])}`;
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const literal = (word: string) => {
-    for (let k = 0; k < word.length; k++) {
-      if (text[i + k] !== word[k]) throw new Fail(i + k, found(i + k));
-    }
-    i += word.length;
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length) {
-      const c = text[i]!;
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c === '\\') {
-        const e = text[i + 1];
-        if (e === undefined) throw new Fail(i + 1, 'unexpected end of input');
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new Fail(i, 'bad \\u escape');
-          i += 6;
-        } else if ('"\\/bfnrt'.includes(e)) {
-          i += 2;
-        } else {
-          throw new Fail(i, `bad escape \\${e}`);
-        }
-      } else if (c.charCodeAt(0) < 0x20) {
-        throw new Fail(i, 'control character in string');
-      } else {
-        i++;
-      }
-    }
-    throw new Fail(i, 'unterminated string');
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m || m[0] === '' || m[0] === '-') throw new Fail(i, found(i));
-    i += m[0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') throw new Fail(i, `${found(i)}, expected a "quoted" property name`);
-        string();
-        ws();
-        if (text[i] !== ':') throw new Fail(i, `${found(i)}, expected ':'`);
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        throw new Fail(i, `${found(i)}, expected ',' or '}'`);
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        throw new Fail(i, `${found(i)}, expected ',' or ']'`);
-      }
-    }
-    if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
-    else throw new Fail(i, found(i));
-  };
   try {
-    value();
-    ws();
-    if (i < text.length) throw new Fail(i, `${found(i)} after the JSON value`);
+    new JsonScanner(text).document();
     return undefined;
   } catch (e) {
-    if (e instanceof Fail) return { offset: e.offset, message: e.message };
+    if (e instanceof JsonSyntaxFault) return { offset: e.offset, message: e.message };
     throw e;
   }
 }

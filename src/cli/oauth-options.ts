@@ -59,61 +59,80 @@ export function hasOAuthOptions(o: OAuthCliOptions): boolean {
 export async function buildOAuthConfig(o: OAuthCliOptions, ctx: OAuthBuildContext): Promise<OAuthConfig | undefined> {
   if (!hasOAuthOptions(o)) return undefined;
   const options: OAuthConfigOptions = {};
-  if (o.flow !== undefined) {
-    if (!FLOWS.includes(o.flow as OAuthFlow)) {
-      throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}; got ${JSON.stringify(o.flow)}`);
-    }
-    options.flow = o.flow as OAuthFlow;
-  }
+  if (o.flow !== undefined) options.flow = parseFlow(o.flow);
   if (o.clientId !== undefined) options.clientId = o.clientId;
-  if (o.clientSecretEnv !== undefined) {
-    const name = o.clientSecretEnv;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new UsageError(
-        `--client-secret-env takes the NAME of an environment variable (e.g. MCP_CLIENT_SECRET), not a secret value`,
-      );
-    }
-    if (ctx.env[name] === undefined || ctx.env[name] === '') {
-      throw new UsageError(`--client-secret-env ${name}: the environment variable ${name} is not set`);
-    }
-    options.clientSecret = Secret.fromEnv(name);
-  }
-  if (o.privateKeyFile !== undefined) {
-    const read = ctx.readTextFile ?? ((path: string) => readFile(path, 'utf8'));
-    let key: string;
-    try {
-      key = await read(o.privateKeyFile);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      throw new UsageError(`--private-key-file: cannot read ${o.privateKeyFile}${code ? ` (${code})` : ''}`, { cause });
-    }
-    if (key.trim() === '') throw new UsageError(`--private-key-file: ${o.privateKeyFile} is empty`);
-    options.privateKey = Secret.fromToken(key);
-  }
+  if (o.clientSecretEnv !== undefined) options.clientSecret = clientSecretFromEnv(o.clientSecretEnv, ctx.env);
+  if (o.privateKeyFile !== undefined) options.privateKey = await readPrivateKey(o.privateKeyFile, ctx);
   if (o.clientMetadataUrl !== undefined) options.clientMetadataUrl = o.clientMetadataUrl;
-  if (o.scope !== undefined) {
-    const scopes = o.scope.flatMap((s) => s.split(/\s+/)).filter((s) => s !== '');
-    if (scopes.length === 0) throw new UsageError('--scope needs at least one scope, e.g. --scope "read write"');
-    options.scopes = scopes;
-  }
-  if (o.callbackPort !== undefined) {
-    const port = /^\d+$/.test(o.callbackPort) ? Number(o.callbackPort) : Number.NaN;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(
-        `--callback-port must be a port number from 0 to 65535; got ${JSON.stringify(o.callbackPort)}`,
-      );
-    }
-    options.redirect = { port };
-  }
+  if (o.scope !== undefined) options.scopes = parseScopes(o.scope);
+  if (o.callbackPort !== undefined) options.redirect = { port: parseCallbackPort(o.callbackPort) };
   if (o.noBrowser) options.callback = 'manual';
-  if (o.tokenStore !== undefined) {
-    // The --token-store DIR hook: a FileTokenStore rooted at DIR when the file store is available.
-    const store = ctx.createTokenStore?.(o.tokenStore);
-    if (store === undefined) {
-      throw new UsageError('--token-store is not available in this build yet (the file token store is missing)');
-    }
-    options.tokenStore = store;
+  if (o.tokenStore !== undefined) options.tokenStore = tokenStoreAt(o.tokenStore, ctx);
+  return newOAuthConfig(options);
+}
+
+/** `--flow`: one of {@link FLOWS}. */
+function parseFlow(flow: string): OAuthFlow {
+  if (!FLOWS.includes(flow as OAuthFlow)) {
+    throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}; got ${JSON.stringify(flow)}`);
   }
+  return flow as OAuthFlow;
+}
+
+/** `--client-secret-env NAME`: the secret stays in the environment; NAME must be a variable name that is set now. */
+function clientSecretFromEnv(name: string, env: OAuthBuildContext['env']): Secret {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new UsageError(
+      `--client-secret-env takes the NAME of an environment variable (e.g. MCP_CLIENT_SECRET), not a secret value`,
+    );
+  }
+  if (env[name] === undefined || env[name] === '') {
+    throw new UsageError(`--client-secret-env ${name}: the environment variable ${name} is not set`);
+  }
+  return Secret.fromEnv(name);
+}
+
+/** `--private-key-file PATH`: the file's text, held as a {@link Secret}; unreadable or empty is a usage error. */
+async function readPrivateKey(path: string, ctx: OAuthBuildContext): Promise<Secret> {
+  const read = ctx.readTextFile ?? ((p: string) => readFile(p, 'utf8'));
+  let key: string;
+  try {
+    key = await read(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new UsageError(`--private-key-file: cannot read ${path}${code ? ` (${code})` : ''}`, { cause });
+  }
+  if (key.trim() === '') throw new UsageError(`--private-key-file: ${path} is empty`);
+  return Secret.fromToken(key);
+}
+
+/** `--scope` (repeatable, each space-separated): at least one scope. */
+function parseScopes(values: readonly string[]): string[] {
+  const scopes = values.flatMap((s) => s.split(/\s+/)).filter((s) => s !== '');
+  if (scopes.length === 0) throw new UsageError('--scope needs at least one scope, e.g. --scope "read write"');
+  return scopes;
+}
+
+/** `--callback-port`: a decimal port number from 0 to 65535. */
+function parseCallbackPort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--callback-port must be a port number from 0 to 65535; got ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
+/** The --token-store DIR hook: a FileTokenStore rooted at DIR when the file store is available. */
+function tokenStoreAt(dir: string, ctx: OAuthBuildContext): NonNullable<OAuthConfigOptions['tokenStore']> {
+  const store = ctx.createTokenStore?.(dir);
+  if (store === undefined) {
+    throw new UsageError('--token-store is not available in this build yet (the file token store is missing)');
+  }
+  return store;
+}
+
+/** Build the config; an option the library refuses is reported under the flag that set it. */
+function newOAuthConfig(options: OAuthConfigOptions): OAuthConfig {
   try {
     return new OAuthConfig(options);
   } catch (error) {
