@@ -5,7 +5,7 @@ import { createDefaultAuthorizationHandler } from '../../auth/interactive/handle
 import { streamPasteInput } from '../../auth/interactive/manual.ts';
 import { quote } from '../../core/errors.ts';
 import { Relay } from '../../mcp/proxy/relay.ts';
-import { RemoteConnection } from '../../mcp/proxy/remote.ts';
+import { RemoteConnection, type RemoteTransportMode } from '../../mcp/proxy/remote.ts';
 import { StdioChannel } from '../../mcp/proxy/stdio-channel.ts';
 import { StreamableHttpServerInfo } from '../../mcp/server-info.ts';
 import { accountConfig, tokenStoreOf } from '../account-command.ts';
@@ -76,65 +76,17 @@ Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization faile
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    if (values.stdio !== undefined) {
-      throw new UsageError(
-        'proxy bridges to a remote HTTP server; a desktop client starts a stdio server itself, without mcptool',
-      );
-    }
-    if (positionals.length !== 1) {
-      throw new UsageError(
-        positionals.length === 0
-          ? `proxy needs a <target>: the remote server's URL; ${seeHelp('proxy')}`
-          : `proxy takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('proxy')}`,
-      );
-    }
-    const timeoutMs = parseTimeout(values.timeout);
-    const headers = parseHeaderOptions(values.header, ctx.io.env);
-    const config = values.config === undefined ? undefined : await loadConfigFile(values.config, ctx.io.env);
-    const spec = resolveTarget({ target: positionals[0], sse: values.sse === true, config });
-    if (spec.kind === 'stdio') {
-      throw new UsageError(
-        `proxy: ${quote(spec.label)} is a stdio server; a desktop client can start it itself (proxy is for HTTP servers)`,
-      );
-    }
-    const mode =
-      parseTransportMode({ transport: values.transport, sse: values.sse }) ??
-      (spec.kind === 'sse' ? 'sse' : 'http-first');
+    const plan = await planProxy(values, positionals, ctx.io.env);
     const terminal = values['no-browser'] === true ? openTerminal() : undefined;
     try {
-      let oauth = await accountConfig(values, ctx.io, {
-        store: tokenStoreOf(values, ctx.io),
-        device: values.device === true,
-      });
-      if (oauth.resolvedFlow === 'authorization_code' && !oauth.enterprise && oauth.callback !== 'device') {
-        oauth = oauth.with({ authorizationHandler: proxySignInHandler(oauth, ctx, terminal) });
-      }
+      const oauth = await proxyOAuth(values, ctx, terminal);
       const serverInfo = new StreamableHttpServerInfo({
-        url: spec.url,
-        headers: { ...spec.headers, ...headers },
+        url: plan.url,
+        headers: plan.headers,
         oauth,
-        ...(timeoutMs !== undefined && { timeoutMs }),
+        ...(plan.timeoutMs !== undefined && { timeoutMs: plan.timeoutMs }),
       });
-      const remote = new RemoteConnection({ serverInfo, mode });
-      const relay = new Relay({
-        local: new StdioChannel({ input: ctx.io.stdin, output: ctx.io.stdout as StdioChannelOutput }),
-        remote,
-        report: (line) => {
-          ctx.progress.done();
-          ctx.io.stderr.write(`mcptool proxy: ${line}\n`);
-        },
-      });
-      const stop = () => void relay.close();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
-        const end = await relay.run();
-        if (end.reason === 'failed') throw end.error;
-        return EXIT.OK;
-      } finally {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-      }
+      return await relayUntilEnd(new RemoteConnection({ serverInfo, mode: plan.mode }), ctx);
     } finally {
       ctx.progress.done();
       terminal?.destroy();
@@ -143,6 +95,88 @@ Exit codes: 0 stopped (stdin closed or a signal), 2 usage, 3 authorization faile
 };
 
 type StdioChannelOutput = ConstructorParameters<typeof StdioChannel>[0]['output'];
+
+type ProxyValues = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+/** What the proxy connects to, from the arguments; checked before anything is opened. */
+interface ProxyPlan {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number | undefined;
+  mode: RemoteTransportMode;
+}
+
+/** Check the arguments and resolve the target to a remote HTTP server (a stdio server is refused). */
+async function planProxy(
+  values: ProxyValues,
+  positionals: string[],
+  env: CommandContext['io']['env'],
+): Promise<ProxyPlan> {
+  if (values.stdio !== undefined) {
+    throw new UsageError(
+      'proxy bridges to a remote HTTP server; a desktop client starts a stdio server itself, without mcptool',
+    );
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? `proxy needs a <target>: the remote server's URL; ${seeHelp('proxy')}`
+        : `proxy takes one <target>; unexpected argument ${quote(positionals[1])}; ${seeHelp('proxy')}`,
+    );
+  }
+  const timeoutMs = parseTimeout(values.timeout);
+  const headers = parseHeaderOptions(values.header, env);
+  const config = values.config === undefined ? undefined : await loadConfigFile(values.config, env);
+  const spec = resolveTarget({ target: positionals[0], sse: values.sse === true, config });
+  if (spec.kind === 'stdio') {
+    throw new UsageError(
+      `proxy: ${quote(spec.label)} is a stdio server; a desktop client can start it itself (proxy is for HTTP servers)`,
+    );
+  }
+  const mode =
+    parseTransportMode({ transport: values.transport, sse: values.sse }) ??
+    (spec.kind === 'sse' ? 'sse' : 'http-first');
+  return { url: spec.url, headers: { ...spec.headers, ...headers }, timeoutMs, mode };
+}
+
+/** The account's OAuth config; a browser sign-in reports on stderr and reads a pasted URL from the terminal. */
+async function proxyOAuth(
+  values: ProxyValues,
+  ctx: CommandContext,
+  terminal: Readable | undefined,
+): Promise<OAuthConfig> {
+  const oauth = await accountConfig(values, ctx.io, {
+    store: tokenStoreOf(values, ctx.io),
+    device: values.device === true,
+  });
+  if (oauth.resolvedFlow === 'authorization_code' && !oauth.enterprise && oauth.callback !== 'device') {
+    return oauth.with({ authorizationHandler: proxySignInHandler(oauth, ctx, terminal) });
+  }
+  return oauth;
+}
+
+/** Relay stdio to `remote` until stdin closes or SIGTERM/SIGINT; a failed relay is thrown. */
+async function relayUntilEnd(remote: RemoteConnection, ctx: CommandContext): Promise<number> {
+  const relay = new Relay({
+    local: new StdioChannel({ input: ctx.io.stdin, output: ctx.io.stdout as StdioChannelOutput }),
+    remote,
+    report: (line) => {
+      ctx.progress.done();
+      ctx.io.stderr.write(`mcptool proxy: ${line}\n`);
+    },
+  });
+  const stop = () => void relay.close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const end = await relay.run();
+    if (end.reason === 'failed') throw end.error;
+    return EXIT.OK;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+}
 
 /**
  * The browser sign-in of the proxy: the library's default handler (loopback listener + `$BROWSER` or the system
