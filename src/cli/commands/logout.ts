@@ -76,39 +76,10 @@ ${EXIT_HELP}
     } finally {
       ctx.progress.done();
     }
-    const out = ctx.io.stdout;
-    if (result.all.length === 0) {
-      const deleted = await removeCorruptRecords(storeLoggerOf(ctx.io).corrupt.keys(), target.url);
-      if (deleted.length > 0) {
-        out.write(
-          forTerminal(
-            `Signed out of ${target.label}.\n` +
-              deleted
-                .map((path) => `  Deleted the corrupt record file ${path} (nothing in it could be revoked).\n`)
-                .join(''),
-            { multiline: true },
-          ),
-        );
-        return EXIT.OK;
-      }
-      out.write(`${forTerminal(`No stored credentials for ${target.label} in ${store.dir}; nothing to do.`)}\n`);
-      return EXIT.OK;
-    }
-    const lines = result.all.map(({ removed, revoked }) => {
-      const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
-      const offersRevocation =
-        typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
-      const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
-      return revoked
-        ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
-        : !removed.hasAccessToken && !removed.hasRefreshToken
-          ? `No token was held for ${removed.issuer}, so nothing was revoked.`
-          : offersRevocation
-            ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
-            : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
-    });
+    if (result.all.length === 0) return reportNothingStored(target, store.dir, ctx);
+    const lines = result.all.map(({ removed, revoked }) => revocationLine(removed, revoked, stored));
     const n = result.all.length;
-    out.write(
+    ctx.io.stdout.write(
       forTerminal(
         `Signed out of ${target.label}.\n` +
           lines.map((l) => `  ${l}\n`).join('') +
@@ -119,6 +90,48 @@ ${EXIT_HELP}
     return EXIT.OK;
   },
 };
+
+type LogoutTarget = Awaited<ReturnType<typeof resolveAccountTarget>>;
+type SignOutEntry = Awaited<ReturnType<typeof signOut>>['all'][number];
+
+/** No record was signed out: delete this server's corrupt record files if any, else say there was nothing to do. */
+async function reportNothingStored(target: LogoutTarget, dir: string, ctx: CommandContext): Promise<number> {
+  const out = ctx.io.stdout;
+  const deleted = await removeCorruptRecords(storeLoggerOf(ctx.io).corrupt.keys(), target.url);
+  if (deleted.length > 0) {
+    out.write(
+      forTerminal(
+        `Signed out of ${target.label}.\n` +
+          deleted
+            .map((path) => `  Deleted the corrupt record file ${path} (nothing in it could be revoked).\n`)
+            .join(''),
+        { multiline: true },
+      ),
+    );
+    return EXIT.OK;
+  }
+  out.write(`${forTerminal(`No stored credentials for ${target.label} in ${dir}; nothing to do.`)}\n`);
+  return EXIT.OK;
+}
+
+/** What happened to the token of one removed record: revoked, none held, revocation failed, or not offered. */
+function revocationLine(
+  removed: SignOutEntry['removed'],
+  revoked: SignOutEntry['revoked'],
+  stored: Awaited<ReturnType<typeof findServerRecords>>,
+): string {
+  const record = stored.find((r) => r.issuer === removed.issuer && r.resource === removed.resource);
+  const offersRevocation =
+    typeof record?.discovery?.authorization_server_metadata?.['revocation_endpoint'] === 'string';
+  const what = removed.hasRefreshToken ? 'refresh token' : 'access token';
+  return revoked
+    ? `Revoked the ${what} at ${removed.issuer} (RFC 7009).`
+    : !removed.hasAccessToken && !removed.hasRefreshToken
+      ? `No token was held for ${removed.issuer}, so nothing was revoked.`
+      : offersRevocation
+        ? `Could not revoke the ${what} at ${removed.issuer} (it stays valid until it expires).`
+        : `${removed.issuer} offers no token revocation (RFC 7009); the ${what} stays valid until it expires.`;
+}
 
 /**
  * Delete the corrupt record files (as the store reported them) that belong to the server at `url`: a truncated
