@@ -11,7 +11,7 @@ import {
   tokenStoreOf,
 } from '../account-command.ts';
 import { parseCommandArgs, parseTimeout } from '../args.ts';
-import type { Command } from '../context.ts';
+import type { Command, CommandContext } from '../context.ts';
 import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
@@ -108,23 +108,34 @@ ${EXIT_HELP}
       );
       return EXIT.OK;
     }
-    const now = epochSeconds();
-    const rows: [string, string][] = [
-      ['issuer', credential.issuer],
-      ['client', clientText(credential)],
-      ['scopes', credential.scopes.length > 0 ? credential.scopes.join(' ') : '(none granted)'],
-      ['access token', accessTokenText(credential, now)],
-      ['refresh token', credential.hasRefreshToken ? 'held' : 'none'],
-      ['stored in', store.dir],
-    ];
-    const label = forTerminal(target.label);
-    ctx.io.stdout.write(
-      `${kept ? `Already signed in to ${label} (use --force to sign in again)` : `Signed in to ${label}`}\n` +
-        `${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`,
-    );
+    writeSignedIn(ctx.io.stdout, target.label, credential, store.dir, kept);
     return EXIT.OK;
   },
 };
+
+/** The text result: signed in (or already signed in) to `label`, and what is now held in the store at `dir`. */
+function writeSignedIn(
+  out: CommandContext['io']['stdout'],
+  label: string,
+  credential: CredentialStatus,
+  dir: string,
+  kept: boolean,
+): void {
+  const now = epochSeconds();
+  const rows: [string, string][] = [
+    ['issuer', credential.issuer],
+    ['client', clientText(credential)],
+    ['scopes', credential.scopes.length > 0 ? credential.scopes.join(' ') : '(none granted)'],
+    ['access token', accessTokenText(credential, now)],
+    ['refresh token', credential.hasRefreshToken ? 'held' : 'none'],
+    ['stored in', dir],
+  ];
+  const shown = forTerminal(label);
+  out.write(
+    `${kept ? `Already signed in to ${shown} (use --force to sign in again)` : `Signed in to ${shown}`}\n` +
+      `${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`,
+  );
+}
 
 /**
  * Whether the MCP server answers `initialize` and `tools/list` with no credentials at all (OAuth off): then a
