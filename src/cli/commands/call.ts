@@ -52,24 +52,7 @@ ${EXIT_HELP}
       ctx.io.stdout.write(this.usage);
       return EXIT.OK;
     }
-    const viaStdio = values.stdio !== undefined;
-    const expected = viaStdio ? 1 : 2;
-    if (positionals.length < expected) {
-      throw new UsageError(
-        viaStdio
-          ? `call needs a <tool> name after --stdio "<command line>"; ${seeHelp('call')}`
-          : positionals.length === 0
-            ? `call needs a <target> and a <tool>; ${seeHelp('call')}`
-            : `call needs a <tool> name after the target; run 'mcptool tools ${positionals[0]}' to list them`,
-      );
-    }
-    if (positionals.length > expected) {
-      throw new UsageError(
-        `call: unexpected argument ${quote(positionals[expected])}; tool arguments go in --args '<json>'`,
-      );
-    }
-    const target = viaStdio ? undefined : positionals[0];
-    const toolName = positionals[expected - 1]!;
+    const { target, toolName } = callPositionals(positionals, values.stdio !== undefined);
     const args = await readToolArguments(values.args, ctx);
     const prepared = await prepareTarget(values, target, ctx.io, ctx);
     const timeouts =
@@ -90,16 +73,7 @@ ${EXIT_HELP}
       await tool.warmUp();
       if (values.arg !== undefined) Object.assign(args, argPairsToArguments(values.arg, tool.inputSchema));
       ctx.progress.update(`calling ${toolName}…`);
-      let result: CallToolResultLike;
-      try {
-        result = (await tool.invoke(args)) as unknown as CallToolResultLike;
-      } catch (error) {
-        if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR' && error.result !== undefined) {
-          result = error.result as CallToolResultLike;
-        } else {
-          throw error;
-        }
-      }
+      const result = await invokeForResult(tool, args);
       ctx.progress.done();
       return printResult(result, toolName, values.json === true, ctx);
     } catch (error) {
@@ -110,6 +84,38 @@ ${EXIT_HELP}
     }
   },
 };
+
+/** The <target> (none with --stdio) and <tool> of the command line; a missing or extra argument is a usage error. */
+function callPositionals(positionals: string[], viaStdio: boolean): { target: string | undefined; toolName: string } {
+  const expected = viaStdio ? 1 : 2;
+  if (positionals.length < expected) {
+    throw new UsageError(
+      viaStdio
+        ? `call needs a <tool> name after --stdio "<command line>"; ${seeHelp('call')}`
+        : positionals.length === 0
+          ? `call needs a <target> and a <tool>; ${seeHelp('call')}`
+          : `call needs a <tool> name after the target; run 'mcptool tools ${positionals[0]}' to list them`,
+    );
+  }
+  if (positionals.length > expected) {
+    throw new UsageError(
+      `call: unexpected argument ${quote(positionals[expected])}; tool arguments go in --args '<json>'`,
+    );
+  }
+  return { target: viaStdio ? undefined : positionals[0], toolName: positionals[expected - 1]! };
+}
+
+/** The tool's result; a tool that reported an error (`isError`, MCP `tools/call`) gives its result too, to print. */
+async function invokeForResult(tool: MCPTool, args: Record<string, unknown>): Promise<CallToolResultLike> {
+  try {
+    return (await tool.invoke(args)) as unknown as CallToolResultLike;
+  } catch (error) {
+    if (error instanceof MCPInvocationError && error.code === 'TOOL_ERROR' && error.result !== undefined) {
+      return error.result as CallToolResultLike;
+    }
+    throw error;
+  }
+}
 
 async function readToolArguments(value: string | undefined, ctx: CommandContext): Promise<Record<string, unknown>> {
   if (value === undefined) return {};
