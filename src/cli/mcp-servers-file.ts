@@ -72,30 +72,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseServer(name: string, entry: unknown, path: string, env: NodeJS.ProcessEnv): TargetSpec {
-  const where = `server ${quote(name)} in ${path}`;
-  if (!isObject(entry)) throw new UsageError(`${where} must be an object`);
-  const expand = (value: unknown, field: string): string => {
-    if (typeof value !== 'string') throw new UsageError(`${where}: "${field}" must be a string`);
-    return expandVariables(value, env, `${where}: "${field}"`);
-  };
-  const stringMap = (value: unknown, field: string): Record<string, string> => {
-    if (value === undefined) return {};
-    if (!isObject(value)) throw new UsageError(`${where}: "${field}" must be an object of strings`);
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = expand(v, `${field}.${k}`);
-    return out;
-  };
+/** The transport of a server entry: its "type" (case-insensitive), else stdio with a "command", else http with a "url". */
+function serverKind(entry: Record<string, unknown>, where: string): 'stdio' | 'http' | 'sse' {
   const rawType = entry['type'];
   if (rawType !== undefined && typeof rawType !== 'string') throw new UsageError(`${where}: "type" must be a string`);
   const type = rawType?.toLowerCase();
-  const hasUrl = entry['url'] !== undefined;
-  const hasCommand = entry['command'] !== undefined;
   const kind =
     type === undefined
-      ? hasCommand
+      ? entry['command'] !== undefined
         ? 'stdio'
-        : hasUrl
+        : entry['url'] !== undefined
           ? 'http'
           : undefined
       : type === 'stdio'
@@ -112,6 +98,26 @@ function parseServer(name: string, entry: unknown, path: string, env: NodeJS.Pro
         : `${where}: unknown "type" ${quote(rawType)}; use stdio, http or sse`,
     );
   }
+  return kind;
+}
+
+function parseServer(name: string, entry: unknown, path: string, env: NodeJS.ProcessEnv): TargetSpec {
+  const where = `server ${quote(name)} in ${path}`;
+  if (!isObject(entry)) throw new UsageError(`${where} must be an object`);
+  const expand = (value: unknown, field: string): string => {
+    if (typeof value !== 'string') throw new UsageError(`${where}: "${field}" must be a string`);
+    return expandVariables(value, env, `${where}: "${field}"`);
+  };
+  const stringMap = (value: unknown, field: string): Record<string, string> => {
+    if (value === undefined) return {};
+    if (!isObject(value)) throw new UsageError(`${where}: "${field}" must be an object of strings`);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = expand(v, `${field}.${k}`);
+    return out;
+  };
+  const kind = serverKind(entry, where);
+  const hasUrl = entry['url'] !== undefined;
+  const hasCommand = entry['command'] !== undefined;
   if (kind === 'stdio') {
     if (!hasCommand) throw new UsageError(`${where} is a stdio server but has no "command"`);
     const command = expand(entry['command'], 'command');
