@@ -41,6 +41,20 @@ function checkEndpoint(what: string, value: string | undefined): URL {
   return assertSecureEndpoint(value, what);
 }
 
+/** What the steps of one device authorization share. */
+interface DeviceFlow {
+  as: oauth.AuthorizationServer;
+  client: oauth.Client;
+  clientAuth: oauth.ClientAuth;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  /** The oauth4webapi options of a request to `url`. */
+  httpOptions: (url: URL) => oauth.HttpRequestOptions<'POST', URLSearchParams>;
+  /** RFC 8707 resource indicators, sent on both requests. */
+  resources: string[];
+}
+
 /**
  * The OAuth 2.0 Device Authorization Grant (RFC 8628) with oauth4webapi: request a device code (§3.1), show the
  * user code and verification URI (§3.3; the complete URI when given), then poll the token endpoint (§3.4) every
@@ -54,7 +68,6 @@ export async function runDeviceAuthorization(
   clientAuth: oauth.ClientAuth,
   options: DeviceAuthorizationOptions,
 ): Promise<oauth.TokenEndpointResponse> {
-  const { ui } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
@@ -62,32 +75,50 @@ export async function runDeviceAuthorization(
   const fetch = hardenFetch({ fetch: options.fetch, timeoutMs: options.requestTimeoutMs, logger });
   const deviceEndpoint = checkEndpoint('device_authorization_endpoint', as.device_authorization_endpoint);
   const tokenEndpoint = checkEndpoint('token_endpoint', as.token_endpoint);
-  // allowInsecureRequests is decided per URL (loopback http only) by oauth4webapiOptions.
-  const httpOptions = (url: URL) => oauth4webapiOptions(url, { fetch, signal });
-  const aborted = () => abortedError(signal);
+  const flow: DeviceFlow = {
+    as,
+    client,
+    clientAuth,
+    clock,
+    logger,
+    signal,
+    // allowInsecureRequests is decided per URL (loopback http only) by oauth4webapiOptions.
+    httpOptions: (url) => oauth4webapiOptions(url, { fetch, signal }),
+    resources: options.resource === undefined ? [] : [options.resource].flat(),
+  };
+  const authorization = await requestDeviceCode(flow, deviceEndpoint, options.scope);
+  const started = clock.now();
+  showUserCode(options.ui, authorization);
+  return pollForToken(flow, tokenEndpoint, authorization, started, sleep);
+}
 
-  const resources = options.resource === undefined ? [] : [options.resource].flat();
+/** RFC 8628 §3.1–3.2: the device authorization request and its response. */
+async function requestDeviceCode(
+  flow: DeviceFlow,
+  deviceEndpoint: URL,
+  scope: string | undefined,
+): Promise<oauth.DeviceAuthorizationResponse> {
+  const { as, client, signal } = flow;
   const params = new URLSearchParams();
-  if (options.scope) params.set('scope', options.scope);
-  for (const r of resources) params.append('resource', r);
-
-  let authorization: oauth.DeviceAuthorizationResponse;
+  if (scope) params.set('scope', scope);
+  for (const r of flow.resources) params.append('resource', r);
   try {
     const response = await oauth.deviceAuthorizationRequest(
       as,
       client,
-      clientAuth,
+      flow.clientAuth,
       params,
-      httpOptions(deviceEndpoint),
+      flow.httpOptions(deviceEndpoint),
     );
-    authorization = await oauth.processDeviceAuthorizationResponse(as, client, response);
+    return await oauth.processDeviceAuthorizationResponse(as, client, response);
   } catch (err) {
-    if (signal.aborted) throw aborted();
+    if (signal.aborted) throw abortedError(signal);
     throw toOAuthError(err, 'The device authorization request failed', 'AUTHORIZATION_FAILED');
   }
-  const started = clock.now();
-  const deadline = started + authorization.expires_in * 1000;
+}
 
+/** RFC 8628 §3.3: show the user code and where to enter it (the complete URI when given, §3.3.1). */
+function showUserCode(ui: InteractionUI, authorization: oauth.DeviceAuthorizationResponse): void {
   const verificationUri = displayUri(authorization.verification_uri);
   const complete =
     authorization.verification_uri_complete === undefined
@@ -101,58 +132,81 @@ export async function runDeviceAuthorization(
       : `To sign in, open ${verificationUri} and enter the code:\n\n  ${code}\n`,
   );
   ui.progress?.(`Waiting for the sign-in (the code expires in ${formatDuration(authorization.expires_in * 1000)})…`);
+}
 
+/** RFC 8628 §3.4–3.5: poll the token endpoint every `interval` seconds until a token, a refusal or expiry. */
+async function pollForToken(
+  flow: DeviceFlow,
+  tokenEndpoint: URL,
+  authorization: oauth.DeviceAuthorizationResponse,
+  started: number,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<oauth.TokenEndpointResponse> {
+  const { as, client, clock, signal } = flow;
+  const deadline = started + authorization.expires_in * 1000;
+  const expired = (cause?: unknown) =>
+    new OAuthError(
+      'CALLBACK_TIMEOUT',
+      `The device code expired before the sign-in was completed (after ${formatDuration(clock.now() - started)})`,
+      { cause },
+    );
   let intervalS = authorization.interval ?? DEFAULT_DEVICE_INTERVAL_S;
   const tokenParams = new URLSearchParams();
-  for (const r of resources) tokenParams.append('resource', r);
+  for (const r of flow.resources) tokenParams.append('resource', r);
   for (;;) {
     if (clock.now() + intervalS * 1000 > deadline) throw expired();
     try {
       await sleep(intervalS * 1000, signal);
     } catch (err) {
-      if (signal.aborted) throw aborted();
+      if (signal.aborted) throw abortedError(signal);
       throw err;
     }
-    if (signal.aborted) throw aborted();
+    if (signal.aborted) throw abortedError(signal);
     try {
-      const response = await oauth.deviceCodeGrantRequest(as, client, clientAuth, authorization.device_code, {
-        ...httpOptions(tokenEndpoint),
-        ...(resources.length > 0 && { additionalParameters: tokenParams }),
+      const response = await oauth.deviceCodeGrantRequest(as, client, flow.clientAuth, authorization.device_code, {
+        ...flow.httpOptions(tokenEndpoint),
+        ...(flow.resources.length > 0 && { additionalParameters: tokenParams }),
       });
       return await oauth.processDeviceCodeResponse(as, client, response);
     } catch (err) {
-      if (signal.aborted) throw aborted();
-      if (err instanceof oauth.ResponseBodyError) {
-        switch (err.error) {
-          case 'authorization_pending':
-            logger.debug('device authorization pending');
-            continue;
-          case 'slow_down':
-            intervalS += SLOW_DOWN_INCREMENT_S;
-            logger.debug('device authorization: slow_down', { intervalSeconds: intervalS });
-            continue;
-          case 'access_denied':
-            throw new OAuthServerError(
-              'ACCESS_DENIED',
-              'The sign-in was denied',
-              { error: err.error, errorDescription: err.error_description, status: err.status },
-              { cause: err },
-            );
-          case 'expired_token':
-            throw expired(err);
-        }
-      }
-      throw toOAuthError(err, 'The device code token request failed', 'TOKEN_REQUEST_FAILED');
+      if (signal.aborted) throw abortedError(signal);
+      intervalS = nextPollInterval(err, intervalS, flow.logger, expired);
     }
   }
+}
 
-  function expired(cause?: unknown): OAuthError {
-    return new OAuthError(
-      'CALLBACK_TIMEOUT',
-      `The device code expired before the sign-in was completed (after ${formatDuration(clock.now() - started)})`,
-      { cause },
-    );
+/**
+ * RFC 8628 §3.5: the interval (seconds) of the next poll when the token error says to keep polling
+ * (`authorization_pending`, `slow_down`); otherwise throws the error that ends the flow.
+ */
+function nextPollInterval(
+  err: unknown,
+  intervalS: number,
+  logger: Logger,
+  expired: (cause: unknown) => OAuthError,
+): number {
+  if (err instanceof oauth.ResponseBodyError) {
+    switch (err.error) {
+      case 'authorization_pending':
+        logger.debug('device authorization pending');
+        return intervalS;
+      case 'slow_down': {
+        const slower = intervalS + SLOW_DOWN_INCREMENT_S;
+        logger.debug('device authorization: slow_down', { intervalSeconds: slower });
+        return slower;
+      }
+      case 'access_denied':
+        throw new OAuthServerError(
+          'ACCESS_DENIED',
+          'The sign-in was denied',
+          { error: err.error, errorDescription: err.error_description, status: err.status },
+          { cause: err },
+        );
+      case 'expired_token':
+        throw expired(err);
+    }
   }
+  throw toOAuthError(err, 'The device code token request failed', 'TOKEN_REQUEST_FAILED');
 }
 
 /** Refuse a verification URI that is not https (or loopback http), and strip control characters for display. */

@@ -72,59 +72,103 @@ export function createDefaultAuthorizationHandler(
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new InvalidOptionError('timeoutMs', 'must be a positive number');
-  const redirect = options.redirect ?? {};
-  const open = options.openBrowser ?? ((url: URL) => defaultOpenBrowser(url, { env, platform }));
-
-  const stdinIsTTY = () => options.stdinIsTTY ?? process.stdin.isTTY === true;
-  const pasteInput = (): PasteInput | undefined =>
-    options.input ?? (stdinIsTTY() ? streamPasteInput(process.stdin) : undefined);
-
-  const manual = (preferredRedirectUri: string | undefined, input: PasteInput): AuthorizationSession =>
-    new ManualSession(manualRedirectUri(redirect, preferredRedirectUri), input, ui, timeoutMs);
-
+  const settings: HandlerSettings = {
+    callback,
+    env,
+    platform,
+    ui,
+    logger,
+    timeoutMs,
+    redirect: options.redirect ?? {},
+    open: options.openBrowser ?? ((url: URL) => defaultOpenBrowser(url, { env, platform })),
+    pasteInput: () =>
+      options.input ??
+      ((options.stdinIsTTY ?? process.stdin.isTTY === true) ? streamPasteInput(process.stdin) : undefined),
+  };
   return {
     async open({ signal, preferredRedirectUri }) {
-      if (signal.aborted) throw abortedError(signal);
-      if (callback === 'manual') {
-        const input = pasteInput();
-        if (!input) throw interactionRequired('paste-back was asked for and stdin is not a terminal');
-        return manual(preferredRedirectUri, input);
-      }
-      const browser = canOpenBrowser(env, platform);
-      if (!browser) {
-        const input = pasteInput();
-        if (!input) {
-          throw interactionRequired(
-            'no browser can be opened here (no display, an SSH session or CI) and stdin is not a terminal',
-          );
-        }
-        if (callback === 'auto') {
-          logger.debug('no browser available; using paste-back');
-          return manual(preferredRedirectUri, input);
-        }
-      }
-      let listener: LoopbackListener;
-      try {
-        listener = await LoopbackListener.start({
-          ...(redirect.host !== undefined && { host: redirect.host }),
-          ...(redirect.port !== undefined && { port: redirect.port }),
-          ...(redirect.path !== undefined && { path: redirect.path }),
-          ...(preferredRedirectUri !== undefined && { preferredRedirectUri }),
-          logger,
-        });
-      } catch (err) {
-        if (callback === 'auto' && err instanceof CallbackPortError) {
-          const fallback = pasteInput();
-          if (fallback) {
-            ui.show(`${err.message}\nFalling back to pasting the redirect URL.`);
-            return manual(preferredRedirectUri, fallback);
-          }
-        }
-        throw err;
-      }
-      return new LoopbackSession(listener, ui, browser ? open : undefined, timeoutMs);
+      return openSession(settings, signal, preferredRedirectUri);
     },
   };
+}
+
+/** The resolved options of a default handler. */
+interface HandlerSettings {
+  callback: 'auto' | 'loopback' | 'manual';
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  ui: InteractionUI;
+  logger: Logger;
+  timeoutMs: number;
+  redirect: RedirectOptions;
+  open: (url: URL) => Promise<void>;
+  /** Where pasted redirect URLs come from, or `undefined` when nothing can be pasted (not a terminal). */
+  pasteInput: () => PasteInput | undefined;
+}
+
+/** Choose the session for one sign-in: paste-back, or the loopback listener (with the browser when possible). */
+async function openSession(
+  s: HandlerSettings,
+  signal: AbortSignal,
+  preferredRedirectUri: string | undefined,
+): Promise<AuthorizationSession> {
+  if (signal.aborted) throw abortedError(signal);
+  if (s.callback === 'manual') {
+    const input = s.pasteInput();
+    if (!input) throw interactionRequired('paste-back was asked for and stdin is not a terminal');
+    return manualSession(s, preferredRedirectUri, input);
+  }
+  const browser = canOpenBrowser(s.env, s.platform);
+  if (!browser) {
+    const input = s.pasteInput();
+    if (!input) {
+      throw interactionRequired(
+        'no browser can be opened here (no display, an SSH session or CI) and stdin is not a terminal',
+      );
+    }
+    if (s.callback === 'auto') {
+      s.logger.debug('no browser available; using paste-back');
+      return manualSession(s, preferredRedirectUri, input);
+    }
+  }
+  return loopbackSession(s, preferredRedirectUri, browser);
+}
+
+/** Start the loopback listener; in `auto` mode, fall back to paste-back when its port cannot be bound. */
+async function loopbackSession(
+  s: HandlerSettings,
+  preferredRedirectUri: string | undefined,
+  browser: boolean,
+): Promise<AuthorizationSession> {
+  const { redirect } = s;
+  let listener: LoopbackListener;
+  try {
+    listener = await LoopbackListener.start({
+      ...(redirect.host !== undefined && { host: redirect.host }),
+      ...(redirect.port !== undefined && { port: redirect.port }),
+      ...(redirect.path !== undefined && { path: redirect.path }),
+      ...(preferredRedirectUri !== undefined && { preferredRedirectUri }),
+      logger: s.logger,
+    });
+  } catch (err) {
+    if (s.callback === 'auto' && err instanceof CallbackPortError) {
+      const fallback = s.pasteInput();
+      if (fallback) {
+        s.ui.show(`${err.message}\nFalling back to pasting the redirect URL.`);
+        return manualSession(s, preferredRedirectUri, fallback);
+      }
+    }
+    throw err;
+  }
+  return new LoopbackSession(listener, s.ui, browser ? s.open : undefined, s.timeoutMs);
+}
+
+function manualSession(
+  s: HandlerSettings,
+  preferredRedirectUri: string | undefined,
+  input: PasteInput,
+): AuthorizationSession {
+  return new ManualSession(manualRedirectUri(s.redirect, preferredRedirectUri), input, s.ui, s.timeoutMs);
 }
 
 class LoopbackSession implements AuthorizationSession {
