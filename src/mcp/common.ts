@@ -63,8 +63,9 @@ export interface Tool {
    * @param args The tool's arguments: a plain object matching `inputSchema`. Default `{}`.
    * @param options Per-call options (abort signal, timeout, progress listener, …).
    * @returns The whole MCP `CallToolResult`.
-   * @throws MCPInvocationError (code `TOOL_ERROR`) when the result has `isError: true`; other `MCPError`s when
-   * connecting or calling fails.
+   * @throws MCPInvocationError (code `TOOL_ERROR`) when the result has `isError: true`; an `MCPError` (e.g.
+   * `MCPConnectionError`, or `MCPInvocationError` for a failed call, timeout or abort) when connecting or calling
+   * fails; InvalidOptionError when `args` is not a plain object.
    */
   invoke(args?: Record<string, unknown>, options?: InvokeOptions): Promise<MCPToolResult>;
 }
