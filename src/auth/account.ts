@@ -7,15 +7,23 @@ import type { ClientRegistrationKind, TokenRecord, TokenStore } from './store/ty
 
 /** What `mcptool status` shows of one stored record: never a secret or a token value. */
 export interface CredentialStatus {
+  /** The canonical URI of the MCP server the record is for (RFC 8707 `resource`). */
   resource: string;
+  /** The authorization server's `issuer` identifier (RFC 8414 §2). */
   issuer: string;
+  /** The stored `client_id` (RFC 6749 §2.2); undefined when no client registration is stored. */
   clientId: string | undefined;
+  /** How the client came to have its `client_id`; undefined when no client registration is stored. */
   registration: ClientRegistrationKind | undefined;
+  /** The granted scopes (RFC 6749 §3.3), split from the stored `scope`; empty when none are recorded. */
   scopes: string[];
   /** Access-token expiry, seconds since the epoch; undefined when unknown or no token is held. */
   expiresAt: number | undefined;
+  /** Whether the record holds tokens (and so an access token). */
   hasAccessToken: boolean;
+  /** Whether the access token's expiry is known and is now or in the past. */
   expired: boolean;
+  /** Whether a refresh token (RFC 6749 §6) is held. */
   hasRefreshToken: boolean;
   /** Seconds since the epoch. */
   updatedAt: number;

@@ -107,13 +107,22 @@ export interface AuthorizationHandler {
   open(options: { signal: AbortSignal; preferredRedirectUri?: string }): Promise<AuthorizationSession>;
 }
 
+/**
+ * One prepared authorization attempt, as returned by {@link AuthorizationHandler.open}: it knows where the redirect
+ * will arrive and waits for it.
+ */
 export interface AuthorizationSession {
+  /** The `redirect_uri` to send in the authorization request (RFC 6749 §3.1.2). */
   readonly redirectUri: string;
   /**
    * Bring `authorizationUrl` to the user and wait for the redirect whose `state` equals `expectedState`
    * (others are ignored). Resolves with the whole callback URL (including `code`, `state`, `iss`, or `error`).
    */
   waitForCallback(authorizationUrl: URL, expectedState: string, options: { signal: AbortSignal }): Promise<URL>;
+  /**
+   * Release what the session holds (for example, the loopback listener).
+   * @returns A promise that resolves once the session is closed.
+   */
   close(): Promise<void>;
 }
 

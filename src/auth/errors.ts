@@ -17,7 +17,9 @@ export class OAuthError extends McptoolError {
 
 /** A metadata document's `issuer` (RFC 8414 §3.3) or a callback's `iss` (RFC 9207) is not the one expected. */
 export class IssuerMismatchError extends OAuthError {
+  /** The issuer identifier expected (RFC 8414 §2 `issuer`). */
   readonly expected: string;
+  /** The issuer received (metadata `issuer` or callback `iss`); undefined when none was received. */
   readonly received: string | undefined;
 
   constructor(
@@ -39,7 +41,9 @@ export class IssuerMismatchError extends OAuthError {
 
 /** Protected resource metadata (RFC 9728 §3.3) names a resource other than the server asked for. */
 export class ResourceMismatchError extends OAuthError {
+  /** The resource identifier of the server asked for. */
   readonly expected: string;
+  /** The metadata's `resource` value (RFC 9728 §2); undefined when the metadata names none. */
   readonly received: string | undefined;
 
   constructor(expected: string, received: string | undefined, options?: { cause?: unknown }) {
@@ -56,6 +60,7 @@ export class ResourceMismatchError extends OAuthError {
 
 /** An endpoint is `http:` on a non-loopback host, or a URL to open is not https / loopback http. */
 export class InsecureEndpointError extends OAuthError {
+  /** The URL refused. */
   readonly url: string;
 
   constructor(code: 'INSECURE_ENDPOINT' | 'UNSAFE_URL', what: string, url: string) {
@@ -114,7 +119,9 @@ export class ForbiddenAddressError extends OAuthError {
 export class OAuthServerError extends OAuthError {
   /** The server's `error` value, e.g. `invalid_grant`. */
   readonly error: string | undefined;
+  /** The server's `error_description` (RFC 6749 §5.2), when given. */
   readonly errorDescription: string | undefined;
+  /** The HTTP status code of the server's response, when known. */
   readonly status: number | undefined;
 
   constructor(
@@ -136,7 +143,9 @@ export class OAuthServerError extends OAuthError {
 
 /** The resource server asked for scopes the client could not obtain within the step-up limit. */
 export class InsufficientScopeError extends OAuthError {
+  /** The scopes the resource server requires (RFC 6750 §3.1 `insufficient_scope`). */
   readonly requiredScopes: string[];
+  /** The scopes the client was granted (RFC 6749 §3.3). */
   readonly grantedScopes: string[];
 
   constructor(requiredScopes: string[], grantedScopes: string[], message?: string, options?: { cause?: unknown }) {
@@ -157,6 +166,7 @@ export class InsufficientScopeError extends OAuthError {
  * were: trying again later can succeed, so `retryable` is true.
  */
 export class AuthorizationServerUnavailableError extends OAuthError {
+  /** Always `true`: the same request can succeed later. */
   readonly retryable = true as const;
   /** The last HTTP status, when the server answered at all. */
   readonly status: number | undefined;

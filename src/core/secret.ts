@@ -83,6 +83,13 @@ export class Secret {
     return { type: TYPE, env_vars: [...this.#envVars], strict: this.#strict };
   }
 
+  /**
+   * Recreate an environment secret from {@link Secret.toDict}'s output.
+   * @param dict A `{ type: 'mcptool.Secret', env_vars, strict? }` object; `strict` absent means `true`.
+   * @returns A secret reading the named environment variables.
+   * @throws SerializationError (`INVALID_DICT`) when `dict` is not such an object; InvalidOptionError when
+   * `env_vars` is empty or holds an empty name.
+   */
   static fromDict(dict: unknown): Secret {
     const d = asDict(dict, 'Secret', TYPE);
     const vars = d['env_vars'];
@@ -92,14 +99,26 @@ export class Secret {
     return Secret.fromEnv(vars as string[], { strict: d['strict'] !== false });
   }
 
+  /**
+   * A redacted description: `Secret(env:NAME|…)` or `Secret(token:***)`, never the value.
+   * @returns The description.
+   */
   toString(): string {
     return this.#envVars ? `Secret(env:${this.#envVars.join('|')})` : 'Secret(token:***)';
   }
 
+  /**
+   * What `JSON.stringify` writes: the same redacted text as {@link Secret.toString}, never the value.
+   * @returns The redacted description.
+   */
   toJSON(): string {
     return this.toString();
   }
 
+  /**
+   * What `util.inspect` (and `console.log`) shows: the same redacted text as {@link Secret.toString}.
+   * @returns The redacted description.
+   */
   [inspect.custom](): string {
     return this.toString();
   }

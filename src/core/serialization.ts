@@ -5,6 +5,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** What `toDict()` returns: a JSON-safe object with a `type` discriminator. */
 export interface SerializedObject {
+  /** The registered type name that selects the `fromDict` to rebuild the object, e.g. `mcptool.Secret`. */
   type: string;
   [key: string]: JsonValue;
 }

@@ -48,7 +48,9 @@ export interface InvokeOptions {
  * `result` is that whole result, so a tool error is never mistaken for a success and is still available.
  */
 export interface Tool {
+  /** The tool's name, as the server lists it (MCP `tools/list`). */
   readonly name: string;
+  /** A human-readable description for the model; empty when there is none. */
   readonly description: string;
   /** The JSON Schema of the arguments. */
   readonly inputSchema: JsonSchema;
@@ -56,6 +58,15 @@ export interface Tool {
   readonly outputSchema?: JsonSchema | undefined;
   /** The server's hints about the tool (read-only, destructive, …). */
   readonly annotations?: ToolAnnotations | undefined;
+  /**
+   * Call the tool (MCP `tools/call`).
+   * @param args The tool's arguments: a plain object matching `inputSchema`. Default `{}`.
+   * @param options Per-call options (abort signal, timeout, progress listener, …).
+   * @returns The whole MCP `CallToolResult`.
+   * @throws MCPInvocationError (code `TOOL_ERROR`) when the result has `isError: true`; an `MCPError` (e.g.
+   * `MCPConnectionError`, or `MCPInvocationError` for a failed call, timeout or abort) when connecting or calling
+   * fails; InvalidOptionError when `args` is not a plain object.
+   */
   invoke(args?: Record<string, unknown>, options?: InvokeOptions): Promise<MCPToolResult>;
 }
 
@@ -63,12 +74,22 @@ export interface Tool {
 export interface Toolset {
   /** The tools; empty until `warmUp()` has completed. */
   readonly tools: readonly Tool[];
+  /**
+   * Connect and list the tools; calling it again after success does nothing.
+   * @returns A promise that resolves once `tools` is filled.
+   * @throws MCPError when connecting or listing fails.
+   */
   warmUp(): Promise<void>;
+  /**
+   * Release the set's hold on its connection.
+   * @returns A promise that resolves once released.
+   */
   close(): Promise<void>;
 }
 
 /** Options shared by `MCPTool` and `MCPToolset`. */
 export interface MCPConnectionOptions {
+  /** Which MCP server to connect to, and how (stdio, Streamable HTTP or SSE). */
   serverInfo: ServerInfo;
   /** How long connecting may take, in ms. Default: the HTTP server info's `timeoutMs`, else 30000. */
   connectionTimeoutMs?: number;

@@ -72,6 +72,7 @@ export class MCPToolNotFoundError extends MCPError {
   readonly toolName: string;
   /** The names the server offers. */
   readonly availableTools: readonly string[];
+  /** The server, as its server info describes it (`describe()`). */
   readonly server: string;
 
   constructor(toolName: string, availableTools: readonly string[], server: string) {
@@ -94,6 +95,7 @@ export class MCPToolNotFoundError extends MCPError {
  */
 export class MCPInvocationError extends MCPError {
   declare readonly code: 'INVOCATION_FAILED' | 'TOOL_ERROR' | 'INVOCATION_TIMEOUT' | 'ABORTED';
+  /** The name of the tool that was called. */
   readonly toolName: string;
   /** The arguments the tool was called with. */
   readonly arguments: Readonly<Record<string, unknown>>;

@@ -164,6 +164,7 @@ abstract class HttpServerInfo extends optionsClass(HTTP_OPTIONS) {
     });
   }
 
+  /** The serialized type name, e.g. `mcptool.StreamableHttpServerInfo`, written by `toDict()`. */
   protected abstract get type(): HttpType;
 
   /** Serialize: secrets as environment references; a `Secret.fromToken` or a plain-string credential refuses. */
@@ -171,6 +172,12 @@ abstract class HttpServerInfo extends optionsClass(HTTP_OPTIONS) {
     return { type: this.type, ...valuesToDict(HTTP_OPTIONS, this, '') };
   }
 
+  /**
+   * The HTTP options held in a serialized server info (also the former duration keys).
+   * @param d A dict written by `toDict()`.
+   * @returns The options to construct the server info with.
+   * @throws SerializationError (`INVALID_DICT`) when a value in `d` has the wrong type.
+   */
   protected static optionsFromDict(d: SerializedObject): HttpServerInfoOptions {
     return optionsFromDict(HTTP_OPTIONS, d, '');
   }
@@ -258,6 +265,7 @@ export interface StdioServerInfoOptions extends OptionsOf<typeof STDIO_OPTIONS> 
  * new StdioServerInfo({ command: 'node', args: ['server.js'], env: { API_KEY: Secret.fromEnv('API_KEY') } })
  */
 export class StdioServerInfo extends optionsClass(STDIO_OPTIONS) {
+  /** The transport's name: always `stdio`. */
   readonly transport = 'stdio' as const;
 
   constructor(options: StdioServerInfoOptions) {

@@ -65,6 +65,7 @@ export class MCPTool implements Tool {
     return warmedUp(new MCPTool({ ...options, eagerConnect: false }));
   }
 
+  /** The server this tool belongs to, as given in the options. */
   get serverInfo() {
     return this.#options.serverInfo;
   }
@@ -140,6 +141,13 @@ export class MCPTool implements Tool {
     return d;
   }
 
+  /**
+   * Recreate a tool from {@link MCPTool.toDict}'s output. It is lazy unless the dict says `eager_connect`.
+   * @param dict A `{ type: 'mcptool.MCPTool', name, server_info, … }` object.
+   * @returns The tool.
+   * @throws SerializationError (`INVALID_DICT`) when `dict` or its `server_info` is not a valid dict;
+   * InvalidOptionError when an option in it is invalid.
+   */
   static fromDict(dict: unknown): MCPTool {
     const d = asDict(dict, 'MCPTool', TYPE);
     const options: MCPToolOptions = { ...connectionOptionsFromDict(d, serverInfoFromDict), name: String(d['name']) };

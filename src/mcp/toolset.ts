@@ -93,6 +93,7 @@ export class MCPToolset implements Toolset {
     return warmedUp(new MCPToolset({ ...options, eagerConnect: false }));
   }
 
+  /** The server these tools belong to, as given in the options. */
   get serverInfo() {
     return this.#options.serverInfo;
   }
@@ -174,6 +175,13 @@ export class MCPToolset implements Toolset {
     return d;
   }
 
+  /**
+   * Recreate a toolset from {@link MCPToolset.toDict}'s output. It is lazy unless the dict says `eager_connect`.
+   * @param dict A `{ type: 'mcptool.MCPToolset', server_info, tool_names?, … }` object.
+   * @returns The toolset.
+   * @throws SerializationError (`INVALID_DICT`) when `dict` or its `server_info` is not a valid dict;
+   * InvalidOptionError when an option in it is invalid.
+   */
   static fromDict(dict: unknown): MCPToolset {
     const d = asDict(dict, 'MCPToolset', TYPE);
     const options: MCPToolsetOptions = connectionOptionsFromDict(d, serverInfoFromDict);

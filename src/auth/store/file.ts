@@ -195,6 +195,12 @@ export class FileTokenStore implements TokenStore {
     return this.#explicitDir ? { type: TYPE, dir: this.dir } : { type: TYPE };
   }
 
+  /**
+   * Recreate a store from {@link FileTokenStore.toDict}'s output.
+   * @param dict A `{ type: 'mcptool.FileTokenStore', dir? }` object.
+   * @returns A store on the dict's `dir`, or on the default directory when it has none.
+   * @throws SerializationError (`INVALID_DICT`) when `dict` is not an object of that type.
+   */
   static fromDict(dict: unknown): FileTokenStore {
     const d = asDict(dict, 'FileTokenStore', TYPE);
     const dir = d['dir'];

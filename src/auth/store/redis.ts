@@ -27,8 +27,18 @@ const RENEW_SCRIPT =
  * not open yet (`isOpen === false`) is connected on first use. Redis Cluster clients are not supported.
  */
 export interface RedisClientLike {
+  /**
+   * Send one Redis command.
+   * @param args The command name and its arguments, e.g. `['GET', key]`.
+   * @returns The server's reply.
+   */
   sendCommand(args: string[]): Promise<unknown>;
+  /** Whether the client is connected; `false` makes the store call {@link RedisClientLike.connect} first. */
   readonly isOpen?: boolean;
+  /**
+   * Open the connection (called by the store on first use when `isOpen` is `false`).
+   * @returns A promise that settles when the client is connected.
+   */
   connect?(): Promise<unknown>;
 }
 
@@ -235,6 +245,12 @@ export class RedisTokenStore implements TokenStore {
     return dict;
   }
 
+  /**
+   * Recreate a store from {@link RedisTokenStore.toDict}'s output (a new client is created from `url`/`password`).
+   * @param dict A `{ type: 'mcptool.RedisTokenStore', url?, password?, prefix? }` object.
+   * @returns A store with the dict's connection settings and prefix.
+   * @throws SerializationError (`INVALID_DICT`) when `dict` is not an object of that type or a `Secret` in it is invalid.
+   */
   static fromDict(dict: unknown): RedisTokenStore {
     const d = asDict(dict, 'RedisTokenStore', TYPE);
     const options: RedisTokenStoreOptions = {};
