@@ -47,18 +47,24 @@ export function clientText(c: CredentialStatus): string {
  */
 export function credentialsToText(credentials: readonly CredentialStatus[], nowSeconds: number): string {
   return credentials
-    .map((c) => {
-      const rows: [string, string][] = [
-        ['issuer', c.issuer],
-        ['client', clientText(c)],
-        ['scopes', c.scopes.length > 0 ? c.scopes.join(' ') : '(none granted)'],
-        ['access token', accessTokenText(c, nowSeconds)],
-        ['refresh token', c.hasRefreshToken ? 'held' : 'none'],
-        ['updated', isoTime(c.updatedAt)],
-      ];
-      return `${forTerminal(c.resource)}\n${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`;
-    })
+    .map((c) => `${forTerminal(c.resource)}\n${credentialLines(c, nowSeconds, [['updated', isoTime(c.updatedAt)]])}\n`)
     .join('\n');
+}
+
+/**
+ * A credential as indented `name value` lines (issuer, client, scopes, access and refresh token, then `extra`), values
+ * sanitized for the terminal; shared by `status` and `login`.
+ */
+export function credentialLines(c: CredentialStatus, nowSeconds: number, extra: [string, string][]): string {
+  const rows: [string, string][] = [
+    ['issuer', c.issuer],
+    ['client', clientText(c)],
+    ['scopes', c.scopes.length > 0 ? c.scopes.join(' ') : '(none granted)'],
+    ['access token', accessTokenText(c, nowSeconds)],
+    ['refresh token', c.hasRefreshToken ? 'held' : 'none'],
+    ...extra,
+  ];
+  return rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n');
 }
 
 /** A credential as `mcptool status --json` prints it: times as ISO 8601 strings, absent values as `null`. */

@@ -12,7 +12,7 @@ import {
 } from '../account-command.ts';
 import { parseCommandArgs, parseTimeout } from '../args.ts';
 import type { Command, CommandContext } from '../context.ts';
-import { accessTokenText, clientText, credentialToJson } from '../credentials.ts';
+import { credentialLines, credentialToJson } from '../credentials.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { EXIT_HELP, OAUTH_HELP } from '../help-text.ts';
 import { forTerminal } from '../terminal.ts';
@@ -121,19 +121,10 @@ function writeSignedIn(
   dir: string,
   kept: boolean,
 ): void {
-  const now = epochSeconds();
-  const rows: [string, string][] = [
-    ['issuer', credential.issuer],
-    ['client', clientText(credential)],
-    ['scopes', credential.scopes.length > 0 ? credential.scopes.join(' ') : '(none granted)'],
-    ['access token', accessTokenText(credential, now)],
-    ['refresh token', credential.hasRefreshToken ? 'held' : 'none'],
-    ['stored in', dir],
-  ];
   const shown = forTerminal(label);
   out.write(
     `${kept ? `Already signed in to ${shown} (use --force to sign in again)` : `Signed in to ${shown}`}\n` +
-      `${rows.map(([k, v]) => `  ${k.padEnd(15)}${forTerminal(v)}`).join('\n')}\n`,
+      `${credentialLines(credential, epochSeconds(), [['stored in', dir]])}\n`,
   );
 }
 
