@@ -1,51 +1,14 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MCPConnectionError, MCPToolNotFoundError } from '../../../src/mcp/errors.ts';
 import { resultToText } from '../../../src/mcp/result.ts';
 import { SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
 import { MCPTool } from '../../../src/mcp/tool.ts';
 import { MCPToolset } from '../../../src/mcp/toolset.ts';
+import { type EverythingServer, startEverything } from '../../fixtures/everything-server.ts';
 
 /** `@modelcontextprotocol/server-everything`, a real third-party server: `index.js stdio|sse|streamableHttp`. */
 const EVERYTHING = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Start server-everything in an HTTP mode; it reads its port from `PORT` (it prints it, but with PORT=0 it says 0). */
-async function startEverything(mode: 'sse' | 'streamableHttp'): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [EVERYTHING, mode], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const deadline = Date.now() + 15_000;
-  while (!/listening on port|running on port/i.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything ${mode} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, port };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('server-everything over stdio', () => {
   const serverInfo = new StdioServerInfo({ command: process.execPath, args: [EVERYTHING, 'stdio'] });
@@ -114,20 +77,19 @@ describe('stdio failures', () => {
 
 for (const mode of ['streamableHttp', 'sse'] as const) {
   describe(`server-everything over ${mode}`, () => {
-    let child: ChildProcess | undefined;
-    let port = 0;
+    let server: EverythingServer | undefined;
     before(async () => {
-      ({ child, port } = await startEverything(mode));
+      server = await startEverything(mode);
     });
     after(async () => {
-      await stop(child);
+      await server?.close();
     });
 
     it('lists tools and calls echo', async () => {
       const serverInfo =
         mode === 'sse'
-          ? new SSEServerInfo({ url: `http://127.0.0.1:${port}/sse`, oauth: false })
-          : new StreamableHttpServerInfo({ url: `http://127.0.0.1:${port}/mcp`, oauth: false });
+          ? new SSEServerInfo({ url: server!.url, oauth: false })
+          : new StreamableHttpServerInfo({ url: server!.url, oauth: false });
       const toolset = await MCPToolset.connect({ serverInfo, toolNames: ['echo', 'get-sum'] });
       try {
         assert.deepEqual(

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { connectProxy, type Everything, type ProxiedClient, startEverything, stopChild } from './helpers.ts';
+import { connectProxy, type EverythingServer, type ProxiedClient, startEverything } from './helpers.ts';
 
 function textOf(result: { content?: unknown }): string {
   const blocks = (result.content ?? []) as { type: string; text?: string }[];
@@ -26,7 +26,7 @@ function desktopHandlers(client: Client): void {
 
 for (const mode of ['streamableHttp', 'sse'] as const) {
   describe(`proxy to server-everything over ${mode === 'sse' ? 'HTTP+SSE (http-first fallback)' : 'Streamable HTTP'}`, () => {
-    let server: Everything;
+    let server: EverythingServer;
     let proxied: ProxiedClient;
 
     before(async () => {
@@ -38,7 +38,7 @@ for (const mode of ['streamableHttp', 'sse'] as const) {
     });
     after(async () => {
       await proxied?.client.close();
-      await stopChild(server?.child);
+      await server?.close();
     });
 
     it('passes the server info and capabilities through, and lists tools that depend on the client capabilities', async () => {

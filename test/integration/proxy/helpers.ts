@@ -1,37 +1,15 @@
 /**
  * Shared setup of the proxy tests: a real SDK v2 client that starts `mcptool proxy` over stdio as a desktop client
- * does (the CLI from the sources through tsx), and server-everything in its HTTP modes on a free port.
+ * does (the CLI from the sources through tsx), and server-everything in its HTTP modes
+ * (test/fixtures/everything-server.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { PassThrough } from 'node:stream';
 import { Client, type ClientCapabilities } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ROOT } from '../signin/helpers.ts';
 
+export { type EverythingServer, startEverything } from '../../fixtures/everything-server.ts';
 export { cleanEnv, ROOT, readBrowserLog, SCRIPTED_BROWSER, tempDir, useDemoServers } from '../signin/helpers.ts';
-
-/** `@modelcontextprotocol/server-everything`, a real third-party server: `index.js stdio|sse|streamableHttp`. */
-const EVERYTHING = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-export interface Everything {
-  child: ChildProcess;
-  port: number;
-  /** The MCP endpoint: `/mcp` (Streamable HTTP) or `/sse` (HTTP+SSE). */
-  url: string;
-  /** What the server logged so far (it logs each request). */
-  log(): string;
-}
 
 /** Poll `check` until it holds; fails after a generous bound that only a real hang reaches. */
 export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -40,35 +18,6 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 20
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Start server-everything in an HTTP mode on `port` (default: a free one); it reads its port from `PORT`. */
-export async function startEverything(mode: 'sse' | 'streamableHttp', port?: number): Promise<Everything> {
-  const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [`${ROOT}${EVERYTHING}`, mode], {
-    env: { ...process.env, PORT: String(chosen) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const collect = (chunk: unknown) => {
-    stderr += String(chunk);
-  };
-  child.stderr?.on('data', collect);
-  child.stdout?.on('data', collect);
-  const deadline = Date.now() + 30_000;
-  while (!/listening on port|running on port/i.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything ${mode} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const path = mode === 'sse' ? '/sse' : '/mcp';
-  return { child, port: chosen, url: `http://127.0.0.1:${chosen}${path}`, log: () => stderr };
-}
-
-export async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** A desktop-client-like SDK v2 client connected to `mcptool proxy ...args` over stdio. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { connectProxy, type Everything, startEverything, stopChild, waitFor } from './helpers.ts';
+import { connectProxy, type EverythingServer, startEverything, waitFor } from './helpers.ts';
 
 function textOf(result: { content?: unknown }): string {
   const blocks = (result.content ?? []) as { type: string; text?: string }[];
@@ -22,9 +22,9 @@ function alive(pid: number): boolean {
 }
 
 describe('proxy lifecycle', () => {
-  let server: Everything | undefined;
+  let server: EverythingServer | undefined;
   after(async () => {
-    await stopChild(server?.child);
+    await server?.close();
   });
 
   it('the remote server restarted mid-session: the next call succeeds on a new session', async () => {
@@ -33,8 +33,7 @@ describe('proxy lifecycle', () => {
     try {
       const first = await proxied.client.callTool({ name: 'echo', arguments: { message: 'before' } });
       assert.equal(textOf(first), 'Echo: before');
-      await stopChild(server.child);
-      server = await startEverything('streamableHttp', server.port);
+      await server.restart();
       const next = await proxied.client.callTool({ name: 'echo', arguments: { message: 'after restart' } });
       assert.equal(textOf(next), 'Echo: after restart');
       // The replayed initialize carried the client's capabilities: the sampling tool exists on the new session.
@@ -49,19 +48,16 @@ describe('proxy lifecycle', () => {
 
   it('over HTTP+SSE too: after a restart of the remote server the next call succeeds on a new session', async () => {
     const sse = await startEverything('sse');
-    let restarted: Everything | undefined;
     const proxied = await connectProxy([sse.url, '--transport', 'sse']);
     try {
       assert.equal(textOf(await proxied.client.callTool({ name: 'echo', arguments: { message: 'a' } })), 'Echo: a');
-      await stopChild(sse.child);
-      restarted = await startEverything('sse', sse.port);
+      await sse.restart();
       const next = await proxied.client.callTool({ name: 'echo', arguments: { message: 'after restart' } });
       assert.equal(textOf(next), 'Echo: after restart');
       assert.match(proxied.stderr(), /reconnected to /);
     } finally {
       await proxied.client.close();
-      await stopChild(restarted?.child);
-      await stopChild(sse.child);
+      await sse.close();
     }
   });
 
