@@ -7,7 +7,7 @@ import { type ConnectionAuth, createConnectionAuth } from '../auth/connection-au
 import { quote } from '../core/errors.ts';
 import { MCPClient } from './client.ts';
 import { causeCode, errorText, type MCPClientOptions, withDeadline } from './client-support.ts';
-import { createHttpTransport, staticHeaders, staticTokenProvider } from './http-transport.ts';
+import { createHttpTransport, staticHeaders, staticTokenProvider, transportFetch } from './http-transport.ts';
 import type { ServerInfo, SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from './server-info.ts';
 
 type HttpServerInfo = StreamableHttpServerInfo | SSEServerInfo;
@@ -55,12 +55,9 @@ abstract class HttpClient extends MCPClient {
     return staticTokenProvider(this.serverInfo.resolveToken());
   }
 
-  /** The fetch the transport uses: the configured one, wrapped by the OAuth engine when there is one. */
-  protected transportFetch(): typeof fetch | undefined {
-    const auth = this.#connectionAuth();
-    if (!auth?.wrapFetch) return this.fetchFn;
-    const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.fetchFn ?? fetch;
-    return auth.wrapFetch(inner);
+  /** The fetch the transport uses (see {@link transportFetch}). */
+  protected transportFetch(): (input: string | URL, init?: RequestInit) => Promise<Response> {
+    return transportFetch(this.#connectionAuth(), this.fetchFn);
   }
 
   /** The headers of every request: the configured ones, and the static token beside an OAuth engine. */

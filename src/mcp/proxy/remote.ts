@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { errorText, isAuthFailure, isConnectionFailure, withDeadline } from '../client-support.ts';
 import { MCPConnectionError } from '../errors.ts';
-import { createHttpTransport, staticHeaders, staticTokenProvider } from '../http-transport.ts';
+import { createHttpTransport, staticHeaders, staticTokenProvider, transportFetch } from '../http-transport.ts';
 import type { SSEServerInfo, StreamableHttpServerInfo } from '../server-info.ts';
 
 /**
@@ -216,10 +216,12 @@ export class RemoteConnection {
     const headers = staticHeaders(info, true);
     const auth = this.#auth;
     const authProvider = auth ?? staticTokenProvider(info.resolveToken());
-    const inner: (input: string | URL, init?: RequestInit) => Promise<Response> = this.#fetch ?? fetch;
-    const transportFetch = auth?.wrapFetch ? auth.wrapFetch(inner) : this.#fetch;
     // The proxy starts a new session itself when one is lost; the transport only resumes its own streams.
-    const transport = createHttpTransport(kind, info, { headers, authProvider, fetch: transportFetch });
+    const transport = createHttpTransport(kind, info, {
+      headers,
+      authProvider,
+      fetch: transportFetch(auth, this.#fetch),
+    });
     if (this.#protocolVersion !== undefined) transport.setProtocolVersion?.(this.#protocolVersion);
     transport.onmessage = (message) => this.onmessage?.(message);
     transport.onerror = (error) => {
