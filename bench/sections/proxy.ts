@@ -2,8 +2,9 @@
  * `mcptool proxy` figures, with the proxy started as a desktop client starts it (a child process on stdio, from
  * the sources through tsx):
  * - the median latency of a `tools/call` (`echo`) made by an SDK v2 client through the proxy, against the same
- *   call made directly by an SDK v2 client over Streamable HTTP, to the same in-process fixture server (target
- *   <= 1.3; interleaved after a warm-up);
+ *   call made directly by an SDK v2 client over Streamable HTTP, to the same fixture server running in a process
+ *   of its own, as a remote server does (target <= 1.3; interleaved after a warm-up). For reference, the same
+ *   measurement through mcp-remote, the bridge most desktop users run today (no target);
  * - the time from starting the proxy to the answer of its first `tools/list`, with a token already stored for the
  *   OAuth-protected demo server, against a one-shot `mcptool tools --json` of the same server and store (the same
  *   process start-up and stored-token path; target <= 1.2).
@@ -11,7 +12,7 @@
  * `BENCH_PROXY_BUDGET_MS` (default 20000) the most time the latency part measures, `BENCH_PROXY_STARTS` (default 5)
  * starts per side.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,6 @@ import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startDemoServers } from '../../demo/servers.ts';
-import { startMcpServer } from '../../test/fixtures/mcp-server.ts';
 import { type Figure, median, percentile, type Section, timeInterleaved } from '../report.ts';
 
 const CALLS = Number(process.env['BENCH_PROXY_CALLS'] ?? 500);
@@ -60,19 +60,50 @@ async function runCli(args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`mcptool ${args[0]} exited with ${code}`);
 }
 
+/** The fixture MCP server in a process of its own (a remote server is never in its client's process). */
+async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/mcp-server-process.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  return { url: String(chunk).trim(), child };
+}
+
+/** mcp-remote, started as a desktop client starts it, with its state in `configDir` (not the user's home). */
+function mcpRemoteTransport(url: string, configDir: string): StdioClientTransport {
+  return new StdioClientTransport({
+    command: process.execPath,
+    args: [join(ROOT, 'node_modules/mcp-remote/dist/proxy.js'), url, '--allow-http', '--transport', 'http-only'],
+    cwd: ROOT,
+    env: { ...benchEnv(), MCP_REMOTE_CONFIG_DIR: configDir },
+    stderr: 'ignore',
+  });
+}
+
 async function roundTrip(): Promise<Figure> {
-  const server = await startMcpServer({ transport: 'streamable-http' });
+  const server = await startServerProcess();
+  const scratch = mkdtempSync(join(tmpdir(), 'mcptool-bench-'));
   const direct = new Client({ name: 'bench-direct', version: '1.0.0' });
   const proxied = new Client({ name: 'bench-proxied', version: '1.0.0' });
+  const viaMcpRemote = new Client({ name: 'bench-mcp-remote', version: '1.0.0' });
   try {
     await direct.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-    await proxied.connect(proxyTransport([server.url, '--token-store', mkdtempSync(join(tmpdir(), 'mcptool-bench-'))]));
+    await proxied.connect(proxyTransport([server.url, '--token-store', join(scratch, 'store')]));
     const args = { name: 'echo', arguments: { message: 'benchmark' } };
+    const options = { calls: CALLS, warmup: WARMUP, budgetMs: BUDGET_MS };
     const { measured, baseline } = await timeInterleaved(
       () => proxied.callTool(args),
       () => direct.callTool(args),
-      { calls: CALLS, warmup: WARMUP, budgetMs: BUDGET_MS },
+      options,
     );
+    await viaMcpRemote.connect(mcpRemoteTransport(server.url, join(scratch, 'mcp-remote')));
+    const reference = await timeInterleaved(
+      () => viaMcpRemote.callTool(args),
+      () => direct.callTool(args),
+      options,
+    );
+    const referenceRatio = median(reference.measured) / median(reference.baseline);
     return {
       name: 'median latency of an echo tools/call through mcptool proxy (stdio -> Streamable HTTP)',
       value: median(measured),
@@ -81,12 +112,17 @@ async function roundTrip(): Promise<Figure> {
       target: 1.3,
       notes:
         `${measured.length} calls each after ${WARMUP} warm-up calls, interleaved; p90 proxy ` +
-        `${percentile(measured, 90).toFixed(3)} ms, direct ${percentile(baseline, 90).toFixed(3)} ms`,
+        `${percentile(measured, 90).toFixed(3)} ms, direct ${percentile(baseline, 90).toFixed(3)} ms; ` +
+        `server in its own process\n    for reference, mcp-remote in the same setup: ` +
+        `${median(reference.measured).toFixed(3)} ms, ratio ${referenceRatio.toFixed(3)} (no target)`,
     };
   } finally {
+    await viaMcpRemote.close();
     await proxied.close();
     await direct.close();
-    await server.close();
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
