@@ -11,6 +11,7 @@ import { resultToText } from '../../../src/mcp/result.ts';
 import { SSEServerInfo, StdioServerInfo, StreamableHttpServerInfo } from '../../../src/mcp/server-info.ts';
 import { MCPToolset } from '../../../src/mcp/toolset.ts';
 import { type McpServerHandle, startMcpServer } from '../../fixtures/mcp-server.ts';
+import { startTcpFront } from '../../fixtures/ports.ts';
 import { ROOT, runMain } from '../cli/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcptool-lost-'));
@@ -100,16 +101,22 @@ describe('issue 10.4: a call whose connection dropped fails with CONNECTION_LOST
   for (const transport of ['streamable-http', 'sse'] as const) {
     it(`${transport}: the server is killed mid-call and restarted; the next call reconnects`, async () => {
       const first = await startMcpServer({ transport });
-      const options = { url: first.url, oauth: false as const, baseDelayMs: 20, maxDelayMs: 100, maxRetries: 5 };
+      // The restarted server is reached at the same URL through a port the test holds throughout (nothing else
+      // can take it while the server is down).
+      const front = await startTcpFront(first.port);
+      const url = first.url.replace(`:${first.port}/`, `:${front.port}/`);
+      const options = { url, oauth: false as const, baseDelayMs: 20, maxDelayMs: 100, maxRetries: 5 };
       const serverInfo = transport === 'sse' ? new SSEServerInfo(options) : new StreamableHttpServerInfo(options);
       const toolset = await MCPToolset.connect({ serverInfo });
       let second: McpServerHandle | undefined;
       try {
         const call = toolset.getTool('slow').invoke({ ms: 60_000 });
         await waitFor(() => first.stats.toolCalls === 1, 'the call to reach the server');
+        front.pointAt(undefined);
         await first.kill();
         await assert.rejects(call, isLost('slow'));
-        second = await startMcpServer({ transport, port: first.port });
+        second = await startMcpServer({ transport });
+        front.pointAt(second.port);
         const result = await toolset.getTool('echo').invoke({ message: 'back' });
         assert.equal(resultToText(result), 'back');
         assert.equal(second.stats.sessions, 1, 'a new session was opened');
@@ -118,6 +125,7 @@ describe('issue 10.4: a call whose connection dropped fails with CONNECTION_LOST
         await toolset.close();
         await first.close();
         await second?.close();
+        await front.close();
       }
     });
   }
