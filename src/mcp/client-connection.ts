@@ -1,7 +1,7 @@
 /**
  * How the MCP client opens a connection, and how one operation runs on it: recover once, reconnect once when safe.
  */
-import { Client, isJSONRPCResponse, type Transport } from '@modelcontextprotocol/client';
+import { Client, isJSONRPCNotification, isJSONRPCResponse, type Transport } from '@modelcontextprotocol/client';
 import { quote } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import {
@@ -120,16 +120,30 @@ export interface OpenConnectionOptions {
 }
 
 /**
- * `transport` with every response handed to its `onmessage` one macrotask later than it arrives. The SDK dispatches
- * a notification in a microtask but a response at once, and forgets a request's progress listener when its response
- * settles it: progress notifications read in the same chunk as the response (a fast server, or a busy client) were
- * dropped. Deferred this way, every notification that arrived before the response reaches its listener first.
+ * `transport` with a response that follows notifications handed to its `onmessage` only after those notifications
+ * reached their listeners. The SDK dispatches a notification in a microtask but a response at once, and forgets a
+ * request's progress listener when its response settles it: progress notifications read in the same chunk as the
+ * response (a fast server, or a busy client) were dropped. After a notification, responses wait one macrotask (by
+ * then every microtask the SDK queued for the notification has run); a response with no notification before it in
+ * that macrotask is handed over at once, which keeps the common call as fast as the bare SDK.
  */
 function notificationsBeforeResponses(transport: Transport): Transport {
   let receive: Transport['onmessage'];
+  /** A notification was handed over and the macrotask after it has not run yet. */
+  let notificationsPending = false;
   const deliver: NonNullable<Transport['onmessage']> = (message, extra) => {
-    if (isJSONRPCResponse(message)) setImmediate(() => receive?.(message, extra));
-    else receive?.(message, extra);
+    if (isJSONRPCResponse(message) && notificationsPending) {
+      setImmediate(() => receive?.(message, extra));
+      return;
+    }
+    receive?.(message, extra);
+    if (isJSONRPCNotification(message) && !notificationsPending) {
+      notificationsPending = true;
+      // Queued before any response deferred after it, so it runs first.
+      setImmediate(() => {
+        notificationsPending = false;
+      });
+    }
   };
   Object.defineProperty(transport, 'onmessage', {
     configurable: true,
