@@ -83,76 +83,61 @@ export function transportFetch(
 }
 
 /**
- * `inner` with each request on a signal of its own that follows the caller's until the response is read to its end.
+ * `inner` with each request on a signal of its own, aborted when the caller's signal is.
  *
  * The SDK transports pass one connection-long signal to every request; Node's fetch adds an abort listener to the
  * signal it is given for each request and removes it only when that request is garbage-collected, so a connection
- * that makes thousands of calls collects thousands of listeners (each request then costs time in proportion, and
+ * that makes thousands of calls collected thousands of listeners (each request then costs time in proportion, and
  * Node prints "MaxListenersExceededWarning ... 1501 abort listeners" once per request past 1500). Here the caller's
- * signal carries one listener per request in flight, removed as soon as its response is read: a body that is not an
- * event stream is read at once (still abortable), an event stream is passed through and released when it ends, fails
- * or is cancelled.
+ * signal carries one listener in all, which aborts the requests still in progress: each request's own controller is
+ * held while its answer is awaited and then by its response body (a stream still being read), and forgotten once
+ * neither is in use.
  */
 export function withOwnSignals(inner: Fetch): Fetch {
   return async (input, init) => {
     const outer = init?.signal;
     if (!outer || outer.aborted) return inner(input, init);
     const own = new AbortController();
-    const follow = () => own.abort(outer.reason);
-    outer.addEventListener('abort', follow, { once: true });
-    const release = () => outer.removeEventListener('abort', follow);
-    try {
-      const response = await inner(input, { ...init, signal: own.signal });
-      if (response.body === null) {
-        release();
-        return response;
-      }
-      if (!/^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '')) {
-        const body = await response.arrayBuffer();
-        release();
-        return copyResponse(response, body.byteLength === 0 ? null : body);
-      }
-      return copyResponse(response, releasedAtEnd(response.body, release));
-    } catch (error) {
-      release();
-      throw error;
-    }
+    followersOf(outer).add(own);
+    const response = await inner(input, { ...init, signal: own.signal });
+    if (response.body !== null) Object.defineProperty(response.body, HELD_CONTROLLER, { value: own });
+    return response;
   };
 }
 
-/** `body` passed through; `release` runs once when it ends, fails or is cancelled. */
-function releasedAtEnd(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          release();
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      } catch (error) {
-        release();
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      release();
-      return reader.cancel(reason);
-    },
-  });
+const HELD_CONTROLLER = Symbol('mcptool.requestController');
+
+/** The controllers following one caller's signal, weakly (a request in progress holds its own). */
+class Followers {
+  readonly #refs = new Set<WeakRef<AbortController>>();
+  #pruneAt = 64;
+
+  constructor(outer: AbortSignal) {
+    outer.addEventListener(
+      'abort',
+      () => {
+        for (const ref of this.#refs) ref.deref()?.abort(outer.reason);
+        this.#refs.clear();
+      },
+      { once: true },
+    );
+  }
+
+  add(controller: AbortController): void {
+    this.#refs.add(new WeakRef(controller));
+    if (this.#refs.size < this.#pruneAt) return;
+    for (const ref of this.#refs) if (ref.deref() === undefined) this.#refs.delete(ref);
+    this.#pruneAt = Math.max(64, this.#refs.size * 2);
+  }
 }
 
-/** A response with `response`'s status, headers and URL, and `body`. */
-function copyResponse(response: Response, body: BodyInit | null): Response {
-  const copy = new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  Object.defineProperty(copy, 'url', { value: response.url });
-  Object.defineProperty(copy, 'redirected', { value: response.redirected });
-  return copy;
+const followers = new WeakMap<AbortSignal, Followers>();
+
+function followersOf(outer: AbortSignal): Followers {
+  let found = followers.get(outer);
+  if (found === undefined) {
+    found = new Followers(outer);
+    followers.set(outer, found);
+  }
+  return found;
 }
